@@ -1,0 +1,117 @@
+"""``course.yml``: the course's identity and build settings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.errors import Location, Reporter
+from builder.fields import FieldReader
+from builder.yamldoc import YamlDoc, load_yaml_file
+
+COURSE_FILE = "course.yml"
+DEFAULT_FORMATS = ("scorm12",)
+DEFAULT_MASTERY_SCORE = 80
+
+
+@dataclass(frozen=True, slots=True)
+class CourseConfig:
+    id: str
+    """Stable course identifier; package names and manifest ids derive from it."""
+    title: str
+    version: str
+    """The author's version, e.g. "1.2.0"; it is part of every package's file name."""
+    language: str = "en"
+    """BCP 47 tag of the language the sources are written in."""
+    languages: tuple[str, ...] = ()
+    """Languages to build; the source language alone when not given."""
+    description: str = ""
+    authors: tuple[str, ...] = ()
+    licence: str = ""
+    audience: str = ""
+    duration_minutes: int | None = None
+    mastery_score: int = DEFAULT_MASTERY_SCORE
+    """Percentage a learner needs to pass; SCORM 1.2 writes it as adlcp:masteryscore."""
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    """Formats `sabaq build` makes when --format is not given."""
+    source: YamlDoc | None = field(default=None, compare=False, repr=False)
+
+    def location(self, *keys: str | int) -> Location | None:
+        return self.source.location(*keys) if self.source else None
+
+
+KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "description",
+        "language",
+        "languages",
+        "version",
+        "authors",
+        "licence",
+        "audience",
+        "duration",
+        "mastery_score",
+        "formats",
+    }
+)
+
+
+def load_config(course_dir: Path, reporter: Reporter) -> CourseConfig | None:
+    path = course_dir / COURSE_FILE
+    if not path.is_file():
+        reporter.error(
+            f"no {COURSE_FILE} in the course folder",
+            Location(course_dir),
+            f"create {COURSE_FILE} with at least id, title and version (see README, 'Writing a course')",
+        )
+        return None
+    doc = load_yaml_file(path, reporter)
+    if doc is None:
+        return None
+    read = FieldReader(doc, reporter, COURSE_FILE)
+    read.reject_unknown(KNOWN_KEYS)
+    language = read.language("language", default="en")
+    languages = read.text_list("languages", default=(language,))
+    for index, tag in enumerate(languages):
+        if not FieldReader.language_ok(tag):
+            reporter.error(
+                f"'{tag}' in 'languages' is not a language tag such as en, ur or pa-Arab",
+                doc.location("languages", index),
+            )
+    return CourseConfig(
+        id=read.slug("id", required=True, example="blockchain-foundations"),
+        title=read.text("title", required=True, example="Blockchain foundations"),
+        version=_version(read),
+        language=language,
+        languages=languages,
+        description=read.text("description"),
+        authors=read.text_list("authors"),
+        licence=read.text("licence"),
+        audience=read.text("audience"),
+        duration_minutes=read.minutes("duration"),
+        mastery_score=_mastery_score(read),
+        formats=read.text_list("formats", default=DEFAULT_FORMATS),
+        source=doc,
+    )
+
+
+_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$")
+
+
+def _version(read: FieldReader) -> str:
+    version = read.exact_text("version", required=True, example='"1.0.0"')
+    if version and not _VERSION.match(version):
+        read.reporter.error(
+            f"'version' may hold only letters, digits and . + _ - (got '{version}')",
+            read.doc.location("version"),
+            'it becomes part of the package file name; for example: version: "1.0.0"',
+        )
+    return version
+
+
+def _mastery_score(read: FieldReader) -> int:
+    score = read.integer("mastery_score", low=0, high=100, default=DEFAULT_MASTERY_SCORE)
+    return DEFAULT_MASTERY_SCORE if score is None else score

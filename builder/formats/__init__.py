@@ -1,0 +1,41 @@
+"""The registry of package formats.
+
+A built-in format is one module here plus one line in ``_BUILTIN``; other packages
+add formats through the ``sabaq.formats`` entry-point group, naming a
+:class:`~builder.formats.base.PackageFormat` subclass.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+from importlib.metadata import entry_points
+
+from builder.formats.base import PackageFormat
+
+ENTRY_POINT_GROUP = "sabaq.formats"
+
+_BUILTIN = {
+    "scorm12": "builder.formats.scorm12:Scorm12",
+}
+
+
+@cache
+def registry() -> dict[str, type[PackageFormat]]:
+    found: dict[str, type[PackageFormat]] = {}
+    for name, target in _BUILTIN.items():
+        module_name, class_name = target.split(":")
+        found[name] = getattr(import_module(module_name), class_name)
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        if entry.name not in found:
+            found[entry.name] = entry.load()
+    return found
+
+
+def available_formats() -> list[str]:
+    return sorted(registry())
+
+
+def get_format(name: str) -> PackageFormat:
+    """An instance of the format called ``name``; KeyError if there is none."""
+    return registry()[name]()

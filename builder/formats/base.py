@@ -1,0 +1,26 @@
+"""What a package format is: a name, a file suffix, and a way to package a site."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from builder.render import Site
+
+
+class PackageFormat(ABC):
+    """One kind of package. Subclasses declare their attributes and implement ``package``.
+
+    ``package`` is pure: it returns the archive's entries (package path → bytes) and
+    writes nothing, so every package can be checked before any file is written.
+    """
+
+    name: ClassVar[str]
+    """The value of ``--format`` and of ``formats:`` in course.yml."""
+    label: ClassVar[str]
+    """The standard's name as admins know it."""
+    suffix: ClassVar[str] = ".zip"
+
+    @abstractmethod
+    def package(self, site: Site) -> dict[str, bytes]:
+        """The entries of the package for ``site``."""

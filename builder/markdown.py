@@ -1,0 +1,269 @@
+"""Lesson Markdown → HTML fragment, with every link and image checked and rewritten.
+
+One configured markdown-it-py parser serves the whole build. Raw HTML is off:
+authors' text is escaped, never trusted as markup. Links between lessons are written
+as paths to the ``.md`` files, as they work on GitHub and in editors; here they are
+resolved, checked and rewritten to the pages' places inside the package.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from html import escape
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.gfm import gfm_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from builder.errors import Location, Reporter
+from builder.model import CONTENT_DIR, Course, Lesson
+
+EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+CODE_CSS_CLASS = "highlight"
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@cache
+def make_markdown() -> MarkdownIt:
+    """The one Markdown parser: CommonMark + GFM, admonitions, heading anchors, Pygments."""
+    md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight})
+    md.use(gfm_plugin)
+    md.use(admon_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
+    return md
+
+
+def _render_table_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # A wide table scrolls on its own on a phone instead of widening the page.
+    return '<div class="table-wrap">\n' + self.renderToken(tokens, idx, options, env)
+
+
+def _render_table_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+@dataclass(frozen=True, slots=True)
+class LessonHtml:
+    html: str
+    assets: frozenset[str]
+    """Course-relative POSIX paths of files the lesson uses (images, downloads)."""
+
+
+@dataclass
+class _Resolver:
+    """Checks and rewrites the references of one lesson."""
+
+    course: Course
+    lesson: Lesson
+    reporter: Reporter
+    assets: set[str] = field(default_factory=set)
+
+    def located(self, line: int) -> Location:
+        return Location(self.lesson.path, line)
+
+    def rewrite_link(self, href: str, line: int) -> tuple[str, bool] | None:
+        """The package-relative href for a link, and whether it leaves the package."""
+        if href.startswith("#"):
+            return href, False
+        if _is_external(href):
+            return href, True
+        target = self._local_target(href, line, "link")
+        if target is None:
+            return None
+        relpath, fragment = target
+        if relpath.endswith(".md"):
+            linked = self.course.lesson_by_relpath(relpath)
+            if linked is None:
+                self.reporter.error(
+                    f"link to '{href}', which is not a lesson of this course",
+                    self.located(line),
+                    "link to a lesson's .md file inside a module folder",
+                )
+                return None
+            return self._relative(linked.output_path) + fragment, False
+        self.assets.add(relpath)
+        return self._relative(f"{CONTENT_DIR}/{relpath}") + fragment, False
+
+    def rewrite_image(self, src: str, alt: str, line: int) -> str | None:
+        if not alt.strip():
+            self.reporter.error(
+                f"image '{src}' has no alt text",
+                self.located(line),
+                f"describe what the image shows for readers who cannot see it: ![A hash chain of three blocks]({src})",
+            )
+        if _is_external(src) or src.startswith("//"):
+            self.reporter.error(
+                f"image '{src}' is loaded from the network",
+                self.located(line),
+                "packages must work offline: save the image beside the lesson and link it by a relative path",
+            )
+            return None
+        target = self._local_target(src, line, "image")
+        if target is None:
+            return None
+        relpath, _ = target
+        self.assets.add(relpath)
+        return self._relative(f"{CONTENT_DIR}/{relpath}")
+
+    def _local_target(self, href: str, line: int, what: str) -> tuple[str, str] | None:
+        """Resolve a relative reference to (course-relative path, '#fragment' or '')."""
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc:
+            self.reporter.error(
+                f"{what} '{href}' uses an address Sabaq cannot package",
+                self.located(line),
+                "use http(s):// or mailto: for outside links, or a relative path for files in the course",
+            )
+            return None
+        path = unquote(parts.path)
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        if path.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", path) or "\\" in path:
+            self.reporter.error(
+                f"{what} '{href}' is an absolute path",
+                self.located(line),
+                "write the path relative to this lesson's folder, with '/' separators",
+            )
+            return None
+        lesson_dir = posixpath.dirname(self.lesson.relpath)
+        relpath = posixpath.normpath(posixpath.join(lesson_dir, path))
+        if relpath == ".." or relpath.startswith("../"):
+            self.reporter.error(
+                f"{what} '{href}' points outside the course folder",
+                self.located(line),
+                "copy the file into the course folder; packages carry only the course's own files",
+            )
+            return None
+        file = self.course.root / relpath
+        if not _inside(file, self.course.root):
+            self.reporter.error(
+                f"{what} '{href}' is a link to a file outside the course folder",
+                self.located(line),
+                "replace the symbolic link with a copy of the file",
+            )
+            return None
+        if not file.is_file():
+            self.reporter.error(
+                f"{what} '{href}' points to a missing "
+                f"{'lesson' if relpath.endswith('.md') else 'file'} ({relpath})",
+                self.located(line),
+                _missing_file_hint(self.course, relpath),
+            )
+            return None
+        return relpath, fragment
+
+    def _relative(self, package_path: str) -> str:
+        page_dir = posixpath.dirname(self.lesson.output_path)
+        return posixpath.relpath(package_path, page_dir)
+
+
+def render_lesson(course: Course, lesson: Lesson, reporter: Reporter) -> LessonHtml:
+    md = make_markdown()
+    tokens = md.parse(lesson.body)
+    resolver = _Resolver(course, lesson, reporter)
+    line = lesson.body_line
+    for token in tokens:
+        if token.map is not None:
+            line = lesson.body_line + token.map[0]
+        if token.type == "fence":
+            _check_code_language(token, resolver.located(line), reporter)
+        if token.children:
+            _rewrite_inline(token.children, line, resolver)
+    return LessonHtml(md.renderer.render(tokens, md.options, {}), frozenset(resolver.assets))
+
+
+def _rewrite_inline(children: list[Token], line: int, resolver: _Resolver) -> None:
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "link_open":
+            href = str(child.attrs.get("href", ""))
+            rewritten = resolver.rewrite_link(href, line)
+            if rewritten is not None:
+                new_href, external = rewritten
+                child.attrs["href"] = new_href
+                if external:
+                    # Inside an LMS the course runs in a frame: an outside page must not replace it.
+                    child.attrs["target"] = "_blank"
+                    child.attrs["rel"] = "noopener noreferrer"
+        elif child.type == "image":
+            src = str(child.attrs.get("src", ""))
+            new_src = resolver.rewrite_image(src, child.content, line)
+            if new_src is not None:
+                child.attrs["src"] = new_src
+            child.attrs["loading"] = "lazy"
+
+
+def _check_code_language(token: Token, location: Location, reporter: Reporter) -> None:
+    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    if language and _lexer_name(language) is None:
+        reporter.warning(
+            f"unknown code language '{language}'; the block is shown without highlighting",
+            location,
+            "use a Pygments language name such as python, bash, json, solidity or text",
+        )
+
+
+@cache
+def _lexer_name(language: str) -> str | None:
+    try:
+        return str(get_lexer_by_name(language).name)
+    except ClassNotFound:
+        return None
+
+
+def _highlight(code: str, language: str, _attrs: str) -> str:
+    """Highlight at build time; the learner downloads no highlighter."""
+    if language and _lexer_name(language) is not None:
+        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
+        body = highlight(code, lexer, HtmlFormatter(nowrap=True))
+        label = f' data-lang="{escape(language)}"'
+    else:
+        body, label = escape(code), ""
+    # Code reads left to right in every language; tabindex lets keyboards scroll it.
+    return (
+        f'<pre class="{CODE_CSS_CLASS}" dir="ltr" tabindex="0"{label}><code>{body}</code></pre>\n'
+    )
+
+
+def code_stylesheet() -> str:
+    return str(HtmlFormatter(style="default").get_style_defs(f".{CODE_CSS_CLASS}"))
+
+
+def _is_external(href: str) -> bool:
+    match = _SCHEME.match(href)
+    return match is not None and match.group(0)[:-1].lower() in EXTERNAL_SCHEMES
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _missing_file_hint(course: Course, relpath: str) -> str:
+    if relpath.endswith(".md"):
+        names = ", ".join(lesson.relpath for lesson in course.lessons[:6])
+        return f"lessons of this course include: {names}"
+    return "check the spelling and the folder; paths are relative to this lesson's folder"

@@ -1,0 +1,94 @@
+"""The course as every package format sees it: modules of lessons, in order.
+
+Identifiers come from folder and file names with their ordering prefix removed
+(``01-ledgers`` becomes ``ledgers``), so reordering lessons or publishing a new
+version keeps the ids that an LMS has stored learners' records under.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.config import CourseConfig
+
+CONTENT_DIR = "content"
+"""Folder inside every package that mirrors the course folder."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lesson:
+    id: str
+    """``<module-slug>/<lesson-slug>``: stable across versions, used for bookmarks."""
+    title: str
+    path: Path
+    """Absolute path of the Markdown source."""
+    relpath: str
+    """POSIX path below the course folder, e.g. ``01-ledgers/02-hashes.md``."""
+    body: str
+    body_line: int
+    """Line of ``path`` on which ``body`` starts (after front matter)."""
+    duration_minutes: int | None = None
+    objectives: tuple[str, ...] = ()
+
+    @property
+    def output_path(self) -> str:
+        """Where the lesson's page lives inside a package."""
+        stem = posixpath.splitext(self.relpath)[0]
+        return f"{CONTENT_DIR}/{stem}.html"
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    id: str
+    title: str
+    relpath: str
+    lessons: tuple[Lesson, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    config: CourseConfig
+    root: Path
+    modules: tuple[Module, ...]
+
+    @property
+    def lessons(self) -> tuple[Lesson, ...]:
+        return tuple(lesson for module in self.modules for lesson in module.lessons)
+
+    def lesson_by_relpath(self, relpath: str) -> Lesson | None:
+        for lesson in self.lessons:
+            if lesson.relpath == relpath:
+                return lesson
+        return None
+
+    def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+        """The lessons before and after ``lesson`` in reading order."""
+        order = self.lessons
+        index = order.index(lesson)
+        before = order[index - 1] if index > 0 else None
+        after = order[index + 1] if index + 1 < len(order) else None
+        return before, after
+
+
+def progress_keys(lesson_ids: list[str]) -> dict[str, str]:
+    """Short, stable keys for lessons, used in the runtime's saved progress.
+
+    SCORM 1.2 allows 4,096 characters of suspend_data for the whole course, so the
+    runtime cannot store full ids; a key derived from the id (not the position)
+    survives lessons being added or reordered in a later version.
+    """
+    for length in range(5, 33):
+        keys = {
+            lesson_id: base64.b32encode(hashlib.sha1(lesson_id.encode()).digest())
+            .decode()
+            .lower()[:length]
+            for lesson_id in lesson_ids
+        }
+        if len(set(keys.values())) == len(keys):
+            return keys
+    raise AssertionError("sha1 prefixes of 32 characters cannot collide for distinct ids")

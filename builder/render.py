@@ -1,0 +1,164 @@
+"""Course → site: every page, asset and theme file a package holds, in memory.
+
+Rendering happens once per language; each package format then adds only its
+manifest and launch files (see :mod:`builder.formats`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_timedelta
+from markupsafe import Markup
+
+from builder.errors import Reporter
+from builder.markdown import code_stylesheet, render_lesson
+from builder.model import CONTENT_DIR, Course, Lesson, progress_keys
+from builder.theme import STATIC_DIR, environment, relative_url, static_files
+
+PLAYER_PAGE = "index.html"
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """What every template needs to know about the page it renders."""
+
+    path: str
+    lang: str
+    dir: str
+
+    def static(self, name: str) -> str:
+        return relative_url(f"{STATIC_DIR}/{name}", self.path)
+
+    def href(self, target: str) -> str:
+        return relative_url(target, self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything a package of one course in one language contains, before packaging."""
+
+    course: Course
+    lang: str
+    dir: str
+    files: dict[str, bytes]
+    """Package path → bytes, for pages, assets and theme files."""
+
+    def page_info(self, path: str) -> PageInfo:
+        return PageInfo(path, self.lang, self.dir)
+
+    def render_player(self, api: str) -> bytes:
+        """The SCO launch page that holds the LMS session while lessons change in its frame."""
+        page = self.page_info(PLAYER_PAGE)
+        keys = progress_keys([lesson.id for lesson in self.course.lessons])
+        runtime_data = {
+            "id": self.course.config.id,
+            "version": self.course.config.version,
+            "lessons": [
+                {"id": lesson.id, "key": keys[lesson.id], "href": page.href(lesson.output_path)}
+                for lesson in self.course.lessons
+            ],
+        }
+        html = (
+            environment()
+            .get_template("player.html.j2")
+            .render(
+                course=self.course.config,
+                page=page,
+                api=api,
+                runtime_data=runtime_data,
+                first_lesson_href=page.href(self.course.lessons[0].output_path),
+            )
+        )
+        return html.encode("utf-8")
+
+
+def render_site(course: Course, lang: str, reporter: Reporter) -> Site:
+    """Render every lesson; problems in any lesson are reported, then raised together."""
+    direction = text_direction(lang)
+    files: dict[str, bytes] = dict(static_files())
+    files[f"{STATIC_DIR}/code.css"] = code_stylesheet().encode("utf-8")
+    template = environment().get_template("lesson.html.j2")
+    describe_duration = duration_formatter(lang)
+    for module in course.modules:
+        for lesson in module.lessons:
+            rendered = render_lesson(course, lesson, reporter)
+            for asset in sorted(rendered.assets):
+                files[f"{CONTENT_DIR}/{asset}"] = (course.root / asset).read_bytes()
+            page = PageInfo(lesson.output_path, lang, direction)
+            previous, following = course.neighbours(lesson)
+            html = template.render(
+                course=course.config,
+                module=module,
+                lesson=lesson,
+                page=page,
+                content=Markup(rendered.html),  # produced by markdown-it with raw HTML off
+                duration=describe_duration(lesson.duration_minutes),
+                outline=_outline(course, lesson, page),
+                previous=_link(previous, page),
+                next=_link(following, page),
+            )
+            files[lesson.output_path] = html.encode("utf-8")
+    reporter.raise_if_errors()
+    return Site(course=course, lang=lang, dir=direction, files=files)
+
+
+def text_direction(lang: str) -> str:
+    try:
+        return str(Locale.parse(lang.replace("-", "_")).text_direction)
+    except (UnknownLocaleError, ValueError):
+        return "ltr"
+
+
+def duration_formatter(lang: str) -> Callable[[int | None], str]:
+    try:
+        locale = Locale.parse(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        locale = Locale("en")
+
+    def describe(minutes: int | None) -> str:
+        if not minutes:
+            return ""
+        return str(format_timedelta(timedelta(minutes=minutes), threshold=2, locale=locale))
+
+    return describe
+
+
+@dataclass(frozen=True, slots=True)
+class _OutlineLesson:
+    id: str
+    title: str
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _OutlineModule:
+    title: str
+    lessons: tuple[_OutlineLesson, ...]
+
+
+def _outline(course: Course, current: Lesson, page: PageInfo) -> tuple[_OutlineModule, ...]:
+    return tuple(
+        _OutlineModule(
+            title=module.title,
+            lessons=tuple(
+                _OutlineLesson(each.id, each.title, page.href(each.output_path), each is current)
+                for each in module.lessons
+            ),
+        )
+        for module in course.modules
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    title: str
+    href: str
+
+
+def _link(lesson: Lesson | None, page: PageInfo) -> _Link | None:
+    return None if lesson is None else _Link(lesson.title, page.href(lesson.output_path))

@@ -1,0 +1,205 @@
+"""Reading a course folder into the :mod:`builder.model`.
+
+A course folder holds ``course.yml`` and module folders; a module folder holds an
+optional ``module.yml`` and Markdown lessons. Both are ordered by name, and names
+must be plain lowercase ASCII so that every LMS and web server serves them alike.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from builder.config import CourseConfig, load_config
+from builder.errors import Location, Reporter
+from builder.fields import FieldReader
+from builder.model import Course, Lesson, Module
+from builder.yamldoc import load_yaml_file, parse_yaml_mapping
+
+MODULE_FILE = "module.yml"
+LESSON_SUFFIX = ".md"
+SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+ORDER_PREFIX = re.compile(r"^\d+[-_.]")
+LESSON_KEYS = frozenset({"id", "title", "duration", "objectives"})
+MODULE_KEYS = frozenset({"id", "title", "description"})
+
+
+def load_course(course_dir: Path, reporter: Reporter) -> Course | None:
+    """Load every part of a course, reporting all problems; None if any was fatal."""
+    root = course_dir.resolve()
+    config = load_config(root, reporter)
+    if config is None:
+        return None
+    modules = [
+        module
+        for folder in _ordered_children(root, reporter)
+        if folder.is_dir() and (module := _load_module(root, folder, reporter)) is not None
+    ]
+    if not modules and not reporter.errors:
+        reporter.error(
+            "the course has no modules",
+            config.location(),
+            "add a folder such as 01-introduction/ holding lessons like 01-welcome.md",
+        )
+    _check_unique_ids(modules, config, reporter)
+    return Course(config=config, root=root, modules=tuple(modules))
+
+
+def slug_from_name(name: str) -> str:
+    """``02-proof-of-work.md`` → ``proof-of-work``: the ordering prefix is not identity."""
+    stem = name[: -len(LESSON_SUFFIX)] if name.endswith(LESSON_SUFFIX) else name
+    return ORDER_PREFIX.sub("", stem, count=1).replace("_", "-").replace(".", "-")
+
+
+def _ordered_children(folder: Path, reporter: Reporter) -> list[Path]:
+    children = []
+    for child in sorted(folder.iterdir(), key=lambda p: p.name):
+        if child.name.startswith((".", "_")):
+            continue  # editor and system files, and drafts the author keeps aside
+        if not SAFE_NAME.match(child.name):
+            reporter.error(
+                f"'{child.name}' is not a usable file name",
+                Location(child),
+                "use only lowercase letters a-z, digits, '.', '-' and '_' (no spaces); "
+                "LMS web servers treat other names inconsistently",
+            )
+            continue
+        children.append(child)
+    return children
+
+
+def _load_module(root: Path, folder: Path, reporter: Reporter) -> Module | None:
+    lesson_files = [
+        path
+        for path in _ordered_children(folder, reporter)
+        if path.is_file() and path.name.endswith(LESSON_SUFFIX)
+    ]
+    meta_path = folder / MODULE_FILE
+    if not lesson_files and not meta_path.exists():
+        return None  # an asset folder such as images/, not a module
+    relpath = folder.relative_to(root).as_posix()
+    slug = slug_from_name(folder.name)
+    title = _title_from_slug(slug)
+    description = ""
+    if meta_path.is_file() and (doc := load_yaml_file(meta_path, reporter)) is not None:
+        read = FieldReader(doc, reporter, MODULE_FILE)
+        read.reject_unknown(MODULE_KEYS)
+        slug = read.slug("id", default=slug, example=slug)
+        title = read.text("title", default=title)
+        description = read.text("description")
+    if not lesson_files:
+        reporter.error(
+            "module has no lessons",
+            Location(meta_path, 1),
+            f"add a Markdown lesson such as {relpath}/01-introduction.md",
+        )
+        return None
+    lessons = [
+        lesson for path in lesson_files if (lesson := _load_lesson(root, path, slug, reporter))
+    ]
+    return Module(
+        id=slug, title=title, relpath=relpath, lessons=tuple(lessons), description=description
+    )
+
+
+def _load_lesson(root: Path, path: Path, module_id: str, reporter: Reporter) -> Lesson | None:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        reporter.error("file is not valid UTF-8", Location(path), "save the file as UTF-8")
+        return None
+    text = text.removeprefix("\ufeff")
+    body, body_line = text, 1
+    read: FieldReader | None = None
+    front = _split_front_matter(text)
+    if front is not None:
+        yaml_text, body, body_line = front
+        doc = parse_yaml_mapping(yaml_text, path, reporter, first_line=2)
+        if doc is None:
+            return None
+        read = FieldReader(doc, reporter, "front matter")
+        read.reject_unknown(LESSON_KEYS)
+    slug = slug_from_name(path.name)
+    title = ""
+    duration = None
+    objectives: tuple[str, ...] = ()
+    if read is not None:
+        slug = read.slug("id", default=slug, example=slug)
+        title = read.text("title")
+        duration = read.minutes("duration")
+        objectives = read.text_list("objectives")
+    if not title:
+        title, body, body_line = _title_from_heading(body, body_line)
+    if not title:
+        reporter.error(
+            "lesson has no title",
+            Location(path, 1),
+            "add front matter ('---', 'title: ...', '---') or start the lesson with '# Title'",
+        )
+        return None
+    return Lesson(
+        id=f"{module_id}/{slug}",
+        title=title,
+        path=path,
+        relpath=path.relative_to(root).as_posix(),
+        body=body,
+        body_line=body_line,
+        duration_minutes=duration,
+        objectives=objectives,
+    )
+
+
+def _split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Split ``---`` front matter from the body: (yaml, body, first body line)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "".join(lines[1:index]), "".join(lines[index + 1 :]), index + 2
+    return None
+
+
+_H1 = re.compile(r"^# +(.+?)(?: +#+)? *$")
+
+
+def _title_from_heading(body: str, body_line: int) -> tuple[str, str, int]:
+    """Take a leading ``# Title`` line as the lesson title (the theme prints it)."""
+    lines = body.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        match = _H1.match(line.rstrip("\n"))
+        if match is None:
+            break
+        # Blank lines replace the consumed ones so Markdown line numbers stay right.
+        rest = "\n" * (index + 1) + "".join(lines[index + 1 :])
+        return match.group(1).strip(), rest, body_line
+    return "", body, body_line
+
+
+def _title_from_slug(slug: str) -> str:
+    return slug.replace("-", " ").capitalize()
+
+
+def _check_unique_ids(modules: list[Module], config: CourseConfig, reporter: Reporter) -> None:
+    seen_modules: dict[str, Module] = {}
+    for module in modules:
+        if module.id in seen_modules:
+            reporter.error(
+                f"modules '{seen_modules[module.id].relpath}' and '{module.relpath}' "
+                f"both have the id '{module.id}'",
+                Location(config.source.path.parent / module.relpath) if config.source else None,
+                "rename one folder or set a distinct 'id' in its module.yml",
+            )
+        seen_modules[module.id] = module
+        seen_lessons: dict[str, Lesson] = {}
+        for lesson in module.lessons:
+            if lesson.id in seen_lessons:
+                reporter.error(
+                    f"lessons '{seen_lessons[lesson.id].relpath}' and '{lesson.relpath}' "
+                    f"both have the id '{lesson.id}'",
+                    Location(lesson.path, 1),
+                    "rename one file or set a distinct 'id' in its front matter",
+                )
+            seen_lessons[lesson.id] = lesson

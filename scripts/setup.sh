@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian machine for Sabaq; safe to run again (it only adds what is missing).
+#   bash scripts/setup.sh          Python environment with Sabaq, enough to build courses
+#   bash scripts/setup.sh --test   also what the tests need: Chromium, Node packages, test tools
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_tests=false
+[ "${1:-}" = "--test" ] && with_tests=true
+
+debian_packages=()
+python3 -c 'import ensurepip, venv' 2>/dev/null || debian_packages+=(python3-venv)
+if $with_tests; then
+  [ -x /usr/bin/chromium ] || debian_packages+=(chromium)
+  command -v npm >/dev/null || debian_packages+=(nodejs npm)
+fi
+if ((${#debian_packages[@]})); then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "setup: installing Debian packages: ${debian_packages[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${debian_packages[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+if $with_tests; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+  npm ci --silent --no-audit --no-fund
+else
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e .
+fi
