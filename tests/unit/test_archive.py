@@ -1,0 +1,64 @@
+"""Deterministic, atomic zip writing."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from builder import archive
+from builder.archive import write_zip, zip_bytes
+
+ENTRIES = {"b/page.html": b"<p>b</p>", "imsmanifest.xml": b"<manifest/>", "a.css": b"p{}"}
+
+
+def test_same_entries_give_the_same_bytes_whatever_their_order() -> None:
+    reordered = dict(reversed(list(ENTRIES.items())))
+    assert zip_bytes(ENTRIES) == zip_bytes(reordered)
+
+
+def test_entries_are_sorted_with_fixed_metadata(tmp_path: Path) -> None:
+    target = tmp_path / "out.zip"
+    write_zip(ENTRIES, target)
+    with zipfile.ZipFile(target) as zipped:
+        infos = zipped.infolist()
+        assert [i.filename for i in infos] == ["a.css", "b/page.html", "imsmanifest.xml"]
+        for info in infos:
+            assert info.date_time == (2020, 1, 1, 0, 0, 0)
+            assert info.external_attr >> 16 == 0o100644
+            assert info.create_system == 3
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+        assert zipped.read("b/page.html") == b"<p>b</p>"
+
+
+def test_source_date_epoch_is_honoured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    write_zip(ENTRIES, tmp_path / "a.zip")
+    with zipfile.ZipFile(tmp_path / "a.zip") as zipped:
+        assert zipped.infolist()[0].date_time == (2023, 11, 14, 22, 13, 20)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000002")
+    assert zip_bytes(ENTRIES) != (tmp_path / "a.zip").read_bytes()
+
+
+def test_timestamps_before_1980_are_raised_to_the_zip_floor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert archive.zip_timestamp() == (1980, 1, 1, 0, 0, 0)
+
+
+@pytest.mark.parametrize("name", ["../evil", "/abs", "a/../b", "a\\b", "C:/x", "a//b", ""])
+def test_unsafe_entry_names_are_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="unsafe archive entry name"):
+        zip_bytes({name: b""})
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    target = tmp_path / "dist" / "course.zip"
+    write_zip(ENTRIES, target)
+    before = target.read_bytes()
+    with pytest.raises(ValueError):
+        write_zip({"ok.txt": b"", "../bad": b""}, target)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["course.zip"]

@@ -1,0 +1,170 @@
+"""Lesson Markdown → HTML: features authors rely on, and every reference checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder.errors import Reporter
+from builder.markdown import render_lesson
+from builder.sources import load_course
+from tests.support import copy_root
+
+
+def render(course_dir: Path, relpath: str, body: str) -> tuple[str, list[str], frozenset[str]]:
+    """Render ``body`` as the lesson at ``relpath`` of the course."""
+    path = course_dir / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\ntitle: Test\n---\n{body}", encoding="utf-8")
+    reporter = Reporter()
+    course = load_course(course_dir, reporter)
+    assert course is not None, [d.format() for d in reporter.diagnostics]
+    lesson = course.lesson_by_relpath(relpath)
+    assert lesson is not None
+    result = render_lesson(course, lesson, reporter)
+    return result.html, [d.format() for d in reporter.diagnostics], result.assets
+
+
+@pytest.fixture
+def course_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return copy_root("minimal", tmp_path)
+
+
+def test_gfm_features(course_dir: Path) -> None:
+    html, problems, _ = render(
+        course_dir,
+        "02-more/02-features.md",
+        "## Data & more\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] open\n\n"
+        "~~old~~ text[^n]\n\n[^n]: A note.\n\n> [!WARNING]\n> Careful.\n\n"
+        '!!! note "Custom title"\n    Inside.\n',
+    )
+    assert problems == []
+    assert '<h2 id="data--more">Data &amp; more</h2>' in html
+    assert '<div class="table-wrap">\n<table>' in html and "</table>\n</div>" in html
+    assert 'class="task-list-item-checkbox" disabled="" type="checkbox" checked=""' in html
+    assert "<s>old</s>" in html
+    assert 'class="footnote-ref"' in html and 'class="footnotes"' in html
+    assert 'class="markdown-alert markdown-alert-warning"' in html
+    assert '<p class="admonition-title">Custom title</p>' in html
+
+
+def test_code_is_highlighted_at_build_time_and_reads_left_to_right(course_dir: Path) -> None:
+    html, problems, _ = render(
+        course_dir, "02-more/02-code.md", '```python\nprint("<hi>")\n```\n\n```\nplain <b>\n```\n'
+    )
+    assert problems == []
+    assert '<pre class="highlight" dir="ltr" tabindex="0" data-lang="python"><code>' in html
+    assert '<span class="nb">print</span>' in html
+    assert "&lt;hi&gt;" in html
+    assert "plain &lt;b&gt;" in html
+
+
+def test_unknown_code_language_is_a_located_warning(course_dir: Path) -> None:
+    _, problems, _ = render(course_dir, "02-more/02-code.md", "Text.\n\n```pythn\nx = 1\n```\n")
+    assert problems == [
+        "minimal/02-more/02-code.md:6: warning: unknown code language 'pythn'; "
+        "the block is shown without highlighting\n"
+        "  hint: use a Pygments language name such as python, bash, json, solidity or text"
+    ]
+
+
+def test_raw_html_from_authors_is_escaped(course_dir: Path) -> None:
+    html, _, _ = render(
+        course_dir,
+        "02-more/02-html.md",
+        '<script>alert(1)</script>\n\nText <img src=x onerror="alert(2)"> and [x](javascript:alert(3)).\n',
+    )
+    assert "<script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;" in html
+    assert 'href="javascript' not in html
+
+
+def test_links_between_lessons_become_package_paths(course_dir: Path) -> None:
+    html, problems, assets = render(
+        course_dir,
+        "02-more/02-links.md",
+        "[a](../01-basics/02-tables.md#a-table) [b](01-last.md) [c](#here) "
+        "[d](https://example.org/x) [e](mailto:team@example.org)\n\n"
+        "![Square](../01-basics/images/square.svg)\n",
+    )
+    assert problems == []
+    assert '<a href="../01-basics/02-tables.html#a-table">a</a>' in html
+    assert '<a href="01-last.html">b</a>' in html
+    assert '<a href="#here">c</a>' in html
+    assert '<a href="https://example.org/x" target="_blank" rel="noopener noreferrer">d</a>' in html
+    assert 'href="mailto:team@example.org" target="_blank"' in html
+    assert '<img src="../01-basics/images/square.svg" alt="Square" loading="lazy" />' in html
+    assert assets == frozenset({"01-basics/images/square.svg"})
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Intro.\n\n![](../01-basics/images/square.svg)\n",
+            "minimal/02-more/02-x.md:6: error: image '../01-basics/images/square.svg' has no alt text\n"
+            "  hint: describe what the image shows for readers who cannot see it: "
+            "![A hash chain of three blocks](../01-basics/images/square.svg)",
+        ),
+        (
+            "See\n[the missing lesson](03-nope.md).\n",
+            "minimal/02-more/02-x.md:5: error: link '03-nope.md' points to a missing lesson "
+            "(02-more/03-nope.md)\n  hint: lessons of this course include: "
+            "01-basics/01-welcome.md, 01-basics/02-tables.md, 02-more/01-last.md, 02-more/02-x.md",
+        ),
+        (
+            "![Logo](https://cdn.example.org/logo.png)\n",
+            "minimal/02-more/02-x.md:4: error: image 'https://cdn.example.org/logo.png' is loaded "
+            "from the network\n  hint: packages must work offline: save the image beside the lesson "
+            "and link it by a relative path",
+        ),
+        (
+            "![Secret](../../outside.png)\n",
+            "minimal/02-more/02-x.md:4: error: image '../../outside.png' points outside the course "
+            "folder\n  hint: copy the file into the course folder; packages carry only the course's "
+            "own files",
+        ),
+        (
+            "[notes](/etc/passwd)\n",
+            "minimal/02-more/02-x.md:4: error: link '/etc/passwd' is an absolute path\n"
+            "  hint: write the path relative to this lesson's folder, with '/' separators",
+        ),
+        (
+            "[file](missing.pdf)\n",
+            "minimal/02-more/02-x.md:4: error: link 'missing.pdf' points to a missing file "
+            "(02-more/missing.pdf)\n  hint: check the spelling and the folder; paths are relative "
+            "to this lesson's folder",
+        ),
+        (
+            "[readme](../course.yml.md)\n",
+            "minimal/02-more/02-x.md:4: error: link '../course.yml.md' points to a missing lesson "
+            "(course.yml.md)\n  hint: lessons of this course include: 01-basics/01-welcome.md, "
+            "01-basics/02-tables.md, 02-more/01-last.md, 02-more/02-x.md",
+        ),
+    ],
+)
+def test_reference_errors_name_file_and_line(course_dir: Path, body: str, expected: str) -> None:
+    _, problems, _ = render(course_dir, "02-more/02-x.md", body)
+    assert problems == [expected]
+
+
+def test_symlink_pointing_outside_the_course_is_refused(course_dir: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"not yours")
+    (course_dir / "02-more" / "picture.png").symlink_to(secret)
+    _, problems, assets = render(course_dir, "02-more/02-x.md", "![Picture](picture.png)\n")
+    assert problems == [
+        "minimal/02-more/02-x.md:4: error: image 'picture.png' is a link to a file outside the "
+        "course folder\n  hint: replace the symbolic link with a copy of the file"
+    ]
+    assert assets == frozenset()
+
+
+def test_downloads_are_packaged_as_assets(course_dir: Path) -> None:
+    (course_dir / "02-more" / "handout.pdf").write_bytes(b"%PDF-1.4")
+    html, problems, assets = render(course_dir, "02-more/02-x.md", "[Handout](handout.pdf)\n")
+    assert problems == []
+    assert '<a href="handout.pdf">Handout</a>' in html
+    assert assets == frozenset({"02-more/handout.pdf"})
