@@ -30,6 +30,8 @@ class CourseConfig:
     authors: tuple[str, ...] = ()
     licence: str = ""
     audience: str = ""
+    keywords: tuple[str, ...] = ()
+    """Search terms for catalogues; written into LOM metadata."""
     duration_minutes: int | None = None
     mastery_score: int = DEFAULT_MASTERY_SCORE
     """Percentage a learner needs to pass; SCORM 1.2 writes it as adlcp:masteryscore."""
@@ -52,6 +54,7 @@ KNOWN_KEYS = frozenset(
         "authors",
         "licence",
         "audience",
+        "keywords",
         "duration",
         "mastery_score",
         "formats",
@@ -91,6 +94,7 @@ def load_config(course_dir: Path, reporter: Reporter) -> CourseConfig | None:
         authors=read.text_list("authors"),
         licence=read.text("licence"),
         audience=read.text("audience"),
+        keywords=read.text_list("keywords"),
         duration_minutes=read.minutes("duration"),
         mastery_score=_mastery_score(read),
         formats=read.text_list("formats", default=DEFAULT_FORMATS),

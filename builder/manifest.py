@@ -1,16 +1,25 @@
-"""The package model every format writes: an organisation tree over resources.
+"""The package model every IMS-based format writes: an organisation tree over resources.
 
 IMS Content Packaging is the common core of SCORM 1.2, SCORM 2004, IMS CP and
-Common Cartridge; each format serialises this one model with its own namespaces and
-rules (see :mod:`builder.formats`).
+Common Cartridge. Each format builds one :class:`PackageModel` with the helpers here
+and serialises it with :func:`manifest_xml` and its own :class:`Dialect`: the
+namespaces, the metadata and the few attributes that differ between standards.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from lxml import etree
+
+from builder.render import PLAYER_PAGE, Site
+from builder.theme import STATIC_DIR
+
 _NOT_NCNAME = re.compile(r"[^A-Za-z0-9._-]")
+NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+MANIFEST = "imsmanifest.xml"
 
 
 def ncname(prefix: str, *parts: str) -> str:
@@ -28,8 +37,10 @@ class Resource:
     identifier: str
     href: str | None
     files: tuple[str, ...]
+    type: str = "webcontent"
     scorm_type: str | None = None
     """"sco" or "asset" in SCORM packages; None elsewhere."""
+    dependencies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +66,191 @@ class PackageModel:
     title: str
     language: str
     description: str
+    keywords: tuple[str, ...]
     organization: Organization
     resources: tuple[Resource, ...] = field(default_factory=tuple)
 
     def files(self) -> set[str]:
         return {name for resource in self.resources for name in resource.files}
+
+
+def _model(site: Site, items: tuple[Item, ...], resources: tuple[Resource, ...]) -> PackageModel:
+    config = site.course.config
+    return PackageModel(
+        identifier=ncname("sabaq", config.id),
+        version=config.version,
+        title=config.title,
+        language=site.lang,
+        description=config.description,
+        keywords=config.keywords,
+        organization=Organization(ncname("org", config.id), config.title, items),
+        resources=resources,
+    )
+
+
+def single_sco_model(site: Site, files: list[str]) -> PackageModel:
+    """The whole course as one SCO launched by the player page (SCORM, cmi5)."""
+    config = site.course.config
+    sco = Resource(
+        identifier=ncname("res", config.id),
+        href=PLAYER_PAGE,
+        files=tuple(sorted(files)),
+        scorm_type="sco",
+    )
+    item = Item(
+        identifier=ncname("item", config.id),
+        title=config.title,
+        resource=sco.identifier,
+        mastery_score=config.mastery_score,
+    )
+    return _model(site, (item,), (sco,))
+
+
+def outline_model(
+    site: Site, extra: Callable[[str], tuple[list[Item], list[Resource]]] | None = None
+) -> PackageModel:
+    """Modules as folders of lesson pages, each page its own web-content resource.
+
+    ``extra(module_id)`` may add items and resources to a module (web links,
+    discussions, quizzes) in formats that carry them.
+    """
+    theme = Resource(
+        identifier="res.theme",
+        href=None,
+        files=tuple(sorted(name for name in site.files if name.startswith(f"{STATIC_DIR}/"))),
+    )
+    resources: list[Resource] = [theme]
+    modules: list[Item] = []
+    for module in site.course.modules:
+        children: list[Item] = []
+        for lesson in module.lessons:
+            resource = Resource(
+                identifier=ncname("res", lesson.id),
+                href=lesson.output_path,
+                files=(lesson.output_path, *site.lesson_assets[lesson.id]),
+                dependencies=(theme.identifier,),
+            )
+            resources.append(resource)
+            children.append(Item(ncname("item", lesson.id), lesson.title, resource.identifier))
+        if extra is not None:
+            more_items, more_resources = extra(module.id)
+            children.extend(more_items)
+            resources.extend(more_resources)
+        modules.append(Item(ncname("module", module.id), module.title, children=tuple(children)))
+    return _model(site, tuple(modules), tuple(resources))
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one standard writes the shared model."""
+
+    namespace: str
+    nsmap: dict[str, str]
+    schema: str
+    schema_version: str
+    schema_locations: str = ""
+    metadata: Callable[[etree._Element, PackageModel], None] | None = None
+    """Adds standard-specific metadata (LOM) after schema/schemaversion."""
+    organization_attributes: dict[str, str] = field(default_factory=dict)
+    item: Callable[[etree._Element, Item], None] | None = None
+    """Adds standard-specific children to an item after its title and sub-items."""
+    organization_extra: Callable[[etree._Element, PackageModel], None] | None = None
+    resource: Callable[[etree._Element, Resource], None] | None = None
+    root_item: bool = False
+    """Common Cartridge wants one root item whose children become course sections."""
+
+
+def manifest_xml(model: PackageModel, dialect: Dialect) -> bytes:
+    cp = f"{{{dialect.namespace}}}"
+    nsmap: dict[str | None, str] = {None: dialect.namespace}
+    nsmap.update(dialect.nsmap)
+    if dialect.schema_locations:
+        nsmap["xsi"] = NS_XSI
+    root = etree.Element(f"{cp}manifest", nsmap=nsmap, identifier=model.identifier)  # type: ignore[arg-type]
+    if model.version:
+        root.set("version", model.version)
+    if dialect.schema_locations:
+        root.set(f"{{{NS_XSI}}}schemaLocation", dialect.schema_locations)
+
+    metadata = etree.SubElement(root, f"{cp}metadata")
+    etree.SubElement(metadata, f"{cp}schema").text = dialect.schema
+    etree.SubElement(metadata, f"{cp}schemaversion").text = dialect.schema_version
+    if dialect.metadata is not None:
+        dialect.metadata(metadata, model)
+
+    organizations = etree.SubElement(
+        root, f"{cp}organizations", default=model.organization.identifier
+    )
+    organization = etree.SubElement(
+        organizations, f"{cp}organization", identifier=model.organization.identifier
+    )
+    for name, value in dialect.organization_attributes.items():
+        organization.set(name, value)
+    etree.SubElement(organization, f"{cp}title").text = model.organization.title
+    items = model.organization.items
+    if dialect.root_item:
+        items = (Item("item.root", model.title, children=items),)
+    for item in items:
+        _item_xml(organization, item, cp, dialect)
+    if dialect.organization_extra is not None:
+        dialect.organization_extra(organization, model)
+
+    resources = etree.SubElement(root, f"{cp}resources")
+    for resource in model.resources:
+        element = etree.SubElement(
+            resources, f"{cp}resource", identifier=resource.identifier, type=resource.type
+        )
+        if resource.href:
+            element.set("href", resource.href)
+        if dialect.resource is not None:
+            dialect.resource(element, resource)
+        for name in resource.files:
+            etree.SubElement(element, f"{cp}file", href=name)
+        for dependency in resource.dependencies:
+            etree.SubElement(element, f"{cp}dependency", identifierref=dependency)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _item_xml(parent: etree._Element, item: Item, cp: str, dialect: Dialect) -> None:
+    element = etree.SubElement(parent, f"{cp}item", identifier=item.identifier)
+    if item.resource:
+        element.set("identifierref", item.resource)
+    etree.SubElement(element, f"{cp}title").text = item.title
+    for child in item.children:
+        _item_xml(element, child, cp, dialect)
+    if dialect.item is not None:
+        dialect.item(element, item)
+
+
+def lom_general(
+    parent: etree._Element, ns: str, model: PackageModel, *, prefix: str = "lom"
+) -> etree._Element:
+    """IEEE LOM ``general`` and ``lifeCycle`` (title, language, description, keywords, version).
+
+    SCORM 2004 and Common Cartridge use the same LOM structure in different namespaces.
+    """
+    lom_ns = f"{{{ns}}}"
+    lom = etree.SubElement(parent, f"{lom_ns}lom", nsmap={prefix: ns})
+    general = etree.SubElement(lom, f"{lom_ns}general")
+    _langstring(etree.SubElement(general, f"{lom_ns}title"), lom_ns, model.title, model.language)
+    etree.SubElement(general, f"{lom_ns}language").text = model.language
+    if model.description:
+        _langstring(
+            etree.SubElement(general, f"{lom_ns}description"),
+            lom_ns,
+            model.description,
+            model.language,
+        )
+    for keyword in model.keywords:
+        _langstring(etree.SubElement(general, f"{lom_ns}keyword"), lom_ns, keyword, model.language)
+    if model.version:
+        life_cycle = etree.SubElement(lom, f"{lom_ns}lifeCycle")
+        _langstring(
+            etree.SubElement(life_cycle, f"{lom_ns}version"), lom_ns, model.version, model.language
+        )
+    return lom
+
+
+def _langstring(parent: etree._Element, lom_ns: str, text: str, language: str) -> None:
+    string = etree.SubElement(parent, f"{lom_ns}string", language=language)
+    string.text = text

@@ -46,6 +46,8 @@ class Site:
     dir: str
     files: dict[str, bytes]
     """Package path → bytes, for pages, assets and theme files."""
+    lesson_assets: dict[str, tuple[str, ...]]
+    """Lesson id → package paths of the assets its page uses."""
 
     def page_info(self, path: str) -> PageInfo:
         return PageInfo(path, self.lang, self.dir)
@@ -80,12 +82,16 @@ def render_site(course: Course, lang: str, reporter: Reporter) -> Site:
     """Render every lesson; problems in any lesson are reported, then raised together."""
     direction = text_direction(lang)
     files: dict[str, bytes] = dict(static_files())
+    lesson_assets: dict[str, tuple[str, ...]] = {}
     files[f"{STATIC_DIR}/code.css"] = code_stylesheet().encode("utf-8")
     template = environment().get_template("lesson.html.j2")
     describe_duration = duration_formatter(lang)
     for module in course.modules:
         for lesson in module.lessons:
             rendered = render_lesson(course, lesson, reporter)
+            lesson_assets[lesson.id] = tuple(
+                f"{CONTENT_DIR}/{asset}" for asset in sorted(rendered.assets)
+            )
             for asset in sorted(rendered.assets):
                 files[f"{CONTENT_DIR}/{asset}"] = (course.root / asset).read_bytes()
             page = PageInfo(lesson.output_path, lang, direction)
@@ -103,7 +109,7 @@ def render_site(course: Course, lang: str, reporter: Reporter) -> Site:
             )
             files[lesson.output_path] = html.encode("utf-8")
     reporter.raise_if_errors()
-    return Site(course=course, lang=lang, dir=direction, files=files)
+    return Site(course=course, lang=lang, dir=direction, files=files, lesson_assets=lesson_assets)
 
 
 def text_direction(lang: str) -> str:
