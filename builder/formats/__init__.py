@@ -17,6 +17,8 @@ ENTRY_POINT_GROUP = "sabaq.formats"
 
 _BUILTIN = {
     "scorm12": "builder.formats.scorm12:Scorm12",
+    "scorm2004": "builder.formats.scorm2004:Scorm2004",
+    "cmi5": "builder.formats.cmi5:Cmi5",
 }
 
 

@@ -54,46 +54,63 @@
       byId[lesson.id] = lesson;
       keyToId[lesson.key] = lesson.id;
     });
-
-    var saved = lms.start();
-    var progress = decodeProgress(saved.suspendData, keyToId);
-    var current = byId[saved.location] ? saved.location : course.lessons[0].id;
+    var progress = {};
+    var current = course.lessons[0].id;
     var startedAt = Date.now();
+    var started = false;
     var finished = false;
 
     window.addEventListener("message", function (event) {
       var data = event.data;
-      if (finished || event.source !== frame.contentWindow || !data || data.sabaq !== "lesson") {
+      if (!started || finished || event.source !== frame.contentWindow || !data) {
         return;
       }
-      if (!byId[data.id]) {
+      if (data.sabaq !== "lesson" || !byId[data.id]) {
         return;
       }
       current = data.id;
       progress[data.id] = true;
-      lms.save(current, encodeProgress(progress, byId), isComplete());
+      lms.save(current, encodeProgress(progress, byId), isComplete(), seenFraction());
       frame.contentWindow.postMessage({ sabaq: "state", seen: Object.keys(progress) }, "*");
     });
 
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden" && !finished) {
+      if (document.visibilityState === "hidden" && started && !finished) {
         lms.pause(elapsedSeconds(), isComplete());
       }
     });
     // Browsers no longer run unload handlers reliably; pagehide is the last safe moment.
     window.addEventListener("pagehide", function () {
-      if (!finished) {
+      if (started && !finished) {
         finished = true;
         lms.finish(elapsedSeconds(), isComplete());
       }
     });
 
-    frame.src = byId[current].href;
+    Promise.resolve()
+      .then(function () {
+        return lms.start();
+      })
+      .catch(function () {
+        // The LMS could not be reached: the learner can still read the course.
+        lms = browserOnly(course);
+        return lms.start();
+      })
+      .then(function (saved) {
+        progress = decodeProgress(saved.suspendData, keyToId);
+        current = byId[saved.location] ? saved.location : course.lessons[0].id;
+        started = true;
+        frame.src = byId[current].href;
+      });
 
     function isComplete() {
       return course.lessons.every(function (lesson) {
         return progress[lesson.id];
       });
+    }
+
+    function seenFraction() {
+      return Object.keys(progress).length / course.lessons.length;
     }
 
     function elapsedSeconds() {
@@ -126,28 +143,35 @@
     return progress;
   }
 
-  /* ------------------------------------------------------------------ LMS adapters */
+  /* ------------------------------------------------------------------ LMS adapters
+     Each adapter offers start() → {location, suspendData} (or a promise of it),
+     save(location, suspendData, complete, fraction), pause(seconds, complete) and
+     finish(seconds, complete). The player never speaks a standard's data model. */
 
   function connect(kind, course) {
-    if (kind === "scorm12") {
-      var api = findScorm12API();
-      if (api) {
-        return scorm12(api);
-      }
+    var api;
+    if (kind === "scorm12" && (api = findApi("API"))) {
+      return scorm12(api);
+    }
+    if (kind === "scorm2004" && (api = findApi("API_1484_11"))) {
+      return scorm2004(api);
+    }
+    if (kind === "cmi5" && cmi5LaunchParameters()) {
+      return cmi5(cmi5LaunchParameters(), course);
     }
     return browserOnly(course);
   }
 
   /* The ADL discovery algorithm: walk up the parents, then try the opener's chain. */
-  function findScorm12API() {
-    return searchParents(window) || (window.opener ? searchParents(window.opener) : null);
+  function findApi(name) {
+    return searchParents(window, name) || (window.opener ? searchParents(window.opener, name) : null);
   }
 
-  function searchParents(win) {
+  function searchParents(win, name) {
     for (var hops = 0; win && hops < 500; hops++) {
       try {
-        if (win.API) {
-          return win.API;
+        if (win[name]) {
+          return win[name];
         }
       } catch (crossOrigin) {
         return null;
@@ -164,12 +188,6 @@
     var completed = false;
     function set(element, value) {
       api.LMSSetValue(element, String(value));
-    }
-    function writeStatus(complete) {
-      if (complete && !completed) {
-        completed = true;
-        set("cmi.core.lesson_status", "completed");
-      }
     }
     function writeSession(seconds, complete) {
       set("cmi.core.session_time", scorm12Timespan(seconds));
@@ -193,7 +211,10 @@
       save: function (location, suspendData, complete) {
         set("cmi.core.lesson_location", location);
         set("cmi.suspend_data", suspendData);
-        writeStatus(complete);
+        if (complete && !completed) {
+          completed = true;
+          set("cmi.core.lesson_status", "completed");
+        }
         api.LMSCommit("");
       },
       pause: function (seconds, complete) {
@@ -206,6 +227,203 @@
         api.LMSFinish("");
       }
     };
+  }
+
+  function scorm2004(api) {
+    var completed = false;
+    function set(element, value) {
+      api.SetValue(element, String(value));
+    }
+    function writeSession(seconds, complete) {
+      set("cmi.session_time", isoDuration(seconds));
+      set("cmi.exit", complete ? "normal" : "suspend");
+    }
+    return {
+      start: function () {
+        api.Initialize("");
+        var status = api.GetValue("cmi.completion_status");
+        completed = status === "completed";
+        if (!completed) {
+          // Completion and success are separate in 2004: success stays "unknown"
+          // until a graded quiz decides it.
+          set("cmi.completion_status", "incomplete");
+          api.Commit("");
+        }
+        return { location: api.GetValue("cmi.location"), suspendData: api.GetValue("cmi.suspend_data") };
+      },
+      save: function (location, suspendData, complete, fraction) {
+        set("cmi.location", location);
+        set("cmi.suspend_data", suspendData);
+        set("cmi.progress_measure", Math.min(1, fraction).toFixed(4));
+        if (complete && !completed) {
+          completed = true;
+          set("cmi.completion_status", "completed");
+        }
+        api.Commit("");
+      },
+      pause: function (seconds, complete) {
+        writeSession(seconds, complete);
+        api.Commit("");
+      },
+      finish: function (seconds, complete) {
+        writeSession(seconds, complete);
+        api.Commit("");
+        api.Terminate("");
+      }
+    };
+  }
+
+  /* cmi5: the LMS launches the AU with its LRS address and a one-time token URL. */
+  function cmi5LaunchParameters() {
+    var query = new URLSearchParams(window.location.search);
+    var names = ["endpoint", "fetch", "actor", "registration", "activityId"];
+    for (var i = 0; i < names.length; i++) {
+      if (!query.get(names[i])) {
+        return null;
+      }
+    }
+    return {
+      endpoint: query.get("endpoint").replace(/\/?$/, "/"),
+      fetchUrl: query.get("fetch"),
+      actor: JSON.parse(query.get("actor")),
+      registration: query.get("registration"),
+      activityId: query.get("activityId")
+    };
+  }
+
+  function cmi5(launch, course) {
+    var VERBS = "http://adlnet.gov/expapi/verbs/";
+    var CATEGORY = "https://w3id.org/xapi/cmi5/context/categories/";
+    var STATE_ID = "https://w3id.org/xapi/sabaq/state/progress";
+    var auth = "";
+    var launchData = {};
+    var completedSent = false;
+    var startedAt = Date.now();
+
+    function request(method, url, body, keepalive) {
+      var headers = { "X-Experience-API-Version": "1.0.3", Authorization: auth };
+      if (body !== undefined) {
+        headers["Content-Type"] = "application/json";
+      }
+      return fetch(url, {
+        method: method,
+        headers: headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        keepalive: !!keepalive
+      });
+    }
+
+    function stateUrl(stateId) {
+      return launch.endpoint + "activities/state?" + new URLSearchParams({
+        stateId: stateId,
+        activityId: launch.activityId,
+        agent: JSON.stringify(launch.actor),
+        registration: launch.registration
+      }).toString();
+    }
+
+    function statement(verb, result, categories, keepalive) {
+      var template = launchData.contextTemplate || {};
+      var activities = JSON.parse(JSON.stringify(template.contextActivities || {}));
+      activities.category = (activities.category || []).concat(
+        categories.map(function (name) {
+          return { id: CATEGORY + name };
+        })
+      );
+      var context = JSON.parse(JSON.stringify(template));
+      context.registration = launch.registration;
+      context.contextActivities = activities;
+      var body = {
+        id: uuid(),
+        actor: launch.actor,
+        verb: { id: VERBS + verb, display: { "en-US": verb } },
+        object: { id: launch.activityId, objectType: "Activity" },
+        context: context,
+        timestamp: new Date().toISOString()
+      };
+      if (result) {
+        body.result = result;
+      }
+      return request("POST", launch.endpoint + "statements", body, keepalive);
+    }
+
+    function writeState(location, suspendData, keepalive) {
+      return request("PUT", stateUrl(STATE_ID), { location: location, suspendData: suspendData }, keepalive);
+    }
+
+    var last = { location: "", suspendData: "" };
+    return {
+      start: function () {
+        return fetch(launch.fetchUrl, { method: "POST" })
+          .then(function (response) {
+            return response.json();
+          })
+          .then(function (token) {
+            auth = "Basic " + token["auth-token"];
+            return request("GET", stateUrl("LMS.LaunchData"));
+          })
+          .then(function (response) {
+            return response.json();
+          })
+          .then(function (data) {
+            launchData = data || {};
+            return statement("initialized", null, ["cmi5"]);
+          })
+          .then(function () {
+            return request("GET", stateUrl(STATE_ID));
+          })
+          .then(function (response) {
+            return response.ok ? response.json() : {};
+          })
+          .then(function (saved) {
+            last = { location: saved.location || "", suspendData: saved.suspendData || "" };
+            return last;
+          });
+      },
+      save: function (location, suspendData, complete) {
+        last = { location: location, suspendData: suspendData };
+        writeState(location, suspendData);
+        // Only a Normal launch may change the learner's record (cmi5 §10.2).
+        if (complete && !completedSent && (launchData.launchMode || "Normal") === "Normal") {
+          completedSent = true;
+          statement(
+            "completed",
+            { completion: true, duration: isoDuration((Date.now() - startedAt) / 1000) },
+            ["cmi5", "moveon"]
+          );
+        }
+      },
+      pause: function () {
+        writeState(last.location, last.suspendData, true);
+      },
+      finish: function (seconds) {
+        writeState(last.location, last.suspendData, true);
+        statement("terminated", { duration: isoDuration(seconds) }, ["cmi5"], true);
+      }
+    };
+  }
+
+  function uuid() {
+    if (window.crypto && window.crypto.randomUUID) {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) {
+      return (b < 16 ? "0" : "") + b.toString(16);
+    }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  /* ISO 8601 duration, as SCORM 2004 and xAPI want it: PT1H2M3.45S */
+  function isoDuration(seconds) {
+    var total = Math.max(0, Math.round(seconds * 100));
+    var hours = Math.floor(total / 360000);
+    var minutes = Math.floor((total % 360000) / 6000);
+    var rest = (total % 6000) / 100;
+    return "PT" + (hours ? hours + "H" : "") + (minutes ? minutes + "M" : "") + rest + "S";
   }
 
   /* SCORM 1.2 CMITimespan: HHHH:MM:SS.SS */
