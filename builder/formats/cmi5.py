@@ -26,7 +26,7 @@ def course_iri(course_id: str) -> str:
 def course_structure_xml(site: Site) -> bytes:
     config = site.course.config
     ns = f"{{{NS_CMI5}}}"
-    root = etree.Element(f"{ns}courseStructure", nsmap={None: NS_CMI5})
+    root = etree.Element(f"{ns}courseStructure", nsmap={None: NS_CMI5})  # type: ignore[dict-item]
     course = etree.SubElement(root, f"{ns}course", id=course_iri(config.id))
     _langstrings(etree.SubElement(course, f"{ns}title"), ns, config.title, site.lang)
     _langstrings(
