@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tempfile
 import time
 import zipfile
@@ -76,3 +77,32 @@ def _write(stream: IO[bytes], entries: Mapping[str, bytes]) -> None:
             archive.writestr(
                 info, entries[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9
             )
+
+
+def write_folder(entries: Mapping[str, bytes], destination: Path) -> None:
+    """Write ``entries`` as files under ``destination``, replacing it as a whole.
+
+    The files go to a sibling temporary folder first; only a complete folder takes
+    the place of the old one.
+    """
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    try:
+        for name in sorted(entries):
+            check_entry_name(name)
+            target = temporary / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(entries[name])
+            os.chmod(target, 0o644)
+        os.chmod(temporary, 0o755)
+        if destination.exists():
+            retired = destination.with_name(f".{destination.name}.old")
+            shutil.rmtree(retired, ignore_errors=True)
+            os.replace(destination, retired)
+            os.replace(temporary, destination)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(temporary, destination)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.archive import write_zip
+from builder.archive import write_folder, write_zip
 from builder.errors import Diagnostic, Reporter
 from builder.formats import available_formats, get_format
 from builder.model import Course
@@ -28,6 +28,8 @@ class PlannedPackage:
     format: str
     filename: str
     entries: dict[str, bytes]
+    folder: str | None = None
+    """Name of the unpacked copy, for formats that also write one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ class BuiltPackage:
     format: str
     size: int
     file_count: int
+    folder: Path | None = None
 
 
 @dataclass
@@ -69,6 +72,9 @@ def build(
     for package in planned:
         path = out_dir / package.filename
         write_zip(package.entries, path)
+        folder = out_dir / package.folder if package.folder is not None else None
+        if folder is not None:
+            write_folder(package.entries, folder)
         result.packages.append(
             BuiltPackage(
                 path=path,
@@ -77,6 +83,7 @@ def build(
                 format=package.format,
                 size=path.stat().st_size,
                 file_count=len(package.entries),
+                folder=folder,
             )
         )
     return result
@@ -106,10 +113,15 @@ def plan_packages(
             for name in wanted[course.config.id]:
                 progress(f"packaging {course.config.id} ({lang}, {name})")
                 package_format = get_format(name)
-                filename = f"{course.config.id}-{course.config.version}-{lang}-{name}{package_format.suffix}"
+                stem = f"{course.config.id}-{course.config.version}-{lang}-{name}"
                 planned.append(
                     PlannedPackage(
-                        course.config.id, lang, name, filename, package_format.package(site)
+                        course.config.id,
+                        lang,
+                        name,
+                        stem + package_format.suffix,
+                        package_format.package(site),
+                        folder=stem if package_format.also_folder else None,
                     )
                 )
     reporter.raise_if_errors()

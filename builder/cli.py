@@ -114,6 +114,7 @@ def build(
                             "format": package.format,
                             "size": package.size,
                             "files": package.file_count,
+                            "folder": package.folder.as_posix() if package.folder else None,
                         }
                         for package in result.packages
                     ],
@@ -124,7 +125,8 @@ def build(
         )
         return
     for package in result.packages:
+        also = f"  (unpacked in {package.folder.as_posix()}/)" if package.folder else ""
         click.echo(
-            f"{package.path.as_posix()}  {package.size / 1024:,.1f} KiB  {package.file_count} files"
+            f"{package.path.as_posix()}  {package.size / 1024:,.1f} KiB  {package.file_count} files{also}"
         )
     click.echo(f"built {len(result.packages)} package(s)")

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from builder.render import PLAYER_PAGE, Site
+from builder.model import Module
+from builder.render import HOME_PAGE, PLAYER_PAGE, Site
 from builder.theme import STATIC_DIR
 
 _NOT_NCNAME = re.compile(r"[^A-Za-z0-9._-]")
@@ -106,21 +107,32 @@ def single_sco_model(site: Site, files: list[str]) -> PackageModel:
     return _model(site, (item,), (sco,))
 
 
-def outline_model(
-    site: Site, extra: Callable[[str], tuple[list[Item], list[Resource]]] | None = None
-) -> PackageModel:
-    """Modules as folders of lesson pages, each page its own web-content resource.
+ModuleExtras = Callable[[Module], tuple[list[Item], list[Resource]]]
 
-    ``extra(module_id)`` may add items and resources to a module (web links,
-    discussions, quizzes) in formats that carry them.
+
+def outline_model(
+    site: Site, extra: ModuleExtras | None = None, *, overview_in_folder: bool = False
+) -> PackageModel:
+    """The course overview, then modules as folders of lesson pages (IMS CP, CC).
+
+    Each page is its own web-content resource that depends on the theme's files.
+    ``extra(module)`` may add items and resources to a module (web links, discussions,
+    quizzes) in formats that carry them. Common Cartridge turns every top-level
+    folder into a course section, so there the overview sits in a folder of its own.
     """
     theme = Resource(
         identifier="res.theme",
         href=None,
         files=tuple(sorted(name for name in site.files if name.startswith(f"{STATIC_DIR}/"))),
     )
-    resources: list[Resource] = [theme]
-    modules: list[Item] = []
+    home = Resource("res.home", HOME_PAGE, (HOME_PAGE,), dependencies=(theme.identifier,))
+    resources: list[Resource] = [theme, home]
+    overview = Item("item.home", _OVERVIEW_TITLE, home.identifier)
+    items: list[Item] = (
+        [Item("folder.home", site.course.config.title, children=(overview,))]
+        if overview_in_folder
+        else [overview]
+    )
     for module in site.course.modules:
         children: list[Item] = []
         for lesson in module.lessons:
@@ -133,11 +145,14 @@ def outline_model(
             resources.append(resource)
             children.append(Item(ncname("item", lesson.id), lesson.title, resource.identifier))
         if extra is not None:
-            more_items, more_resources = extra(module.id)
+            more_items, more_resources = extra(module)
             children.extend(more_items)
             resources.extend(more_resources)
-        modules.append(Item(ncname("module", module.id), module.title, children=tuple(children)))
-    return _model(site, tuple(modules), tuple(resources))
+        items.append(Item(ncname("module", module.id), module.title, children=tuple(children)))
+    return _model(site, tuple(items), tuple(resources))
+
+
+_OVERVIEW_TITLE = "Course overview"
 
 
 @dataclass(frozen=True)
@@ -158,6 +173,9 @@ class Dialect:
     resource: Callable[[etree._Element, Resource], None] | None = None
     root_item: bool = False
     """Common Cartridge wants one root item whose children become course sections."""
+    cp_attributes: bool = True
+    """Manifest ``version``, ``organizations@default`` and an organisation title: the
+    Common Cartridge profile of CP forbids all three."""
 
 
 def manifest_xml(model: PackageModel, dialect: Dialect) -> bytes:
@@ -167,7 +185,7 @@ def manifest_xml(model: PackageModel, dialect: Dialect) -> bytes:
     if dialect.schema_locations:
         nsmap["xsi"] = NS_XSI
     root = etree.Element(f"{cp}manifest", nsmap=nsmap, identifier=model.identifier)  # type: ignore[arg-type]
-    if model.version:
+    if model.version and dialect.cp_attributes:
         root.set("version", model.version)
     if dialect.schema_locations:
         root.set(f"{{{NS_XSI}}}schemaLocation", dialect.schema_locations)
@@ -178,18 +196,19 @@ def manifest_xml(model: PackageModel, dialect: Dialect) -> bytes:
     if dialect.metadata is not None:
         dialect.metadata(metadata, model)
 
-    organizations = etree.SubElement(
-        root, f"{cp}organizations", default=model.organization.identifier
-    )
+    organizations = etree.SubElement(root, f"{cp}organizations")
     organization = etree.SubElement(
         organizations, f"{cp}organization", identifier=model.organization.identifier
     )
     for name, value in dialect.organization_attributes.items():
         organization.set(name, value)
-    etree.SubElement(organization, f"{cp}title").text = model.organization.title
+    if dialect.cp_attributes:
+        organizations.set("default", model.organization.identifier)
+        etree.SubElement(organization, f"{cp}title").text = model.organization.title
     items = model.organization.items
     if dialect.root_item:
-        items = (Item("item.root", model.title, children=items),)
+        # The CC profile's root item has no title: it stands for the course itself.
+        items = (Item("item.root", "", children=items),)
     for item in items:
         _item_xml(organization, item, cp, dialect)
     if dialect.organization_extra is not None:
@@ -215,7 +234,8 @@ def _item_xml(parent: etree._Element, item: Item, cp: str, dialect: Dialect) -> 
     element = etree.SubElement(parent, f"{cp}item", identifier=item.identifier)
     if item.resource:
         element.set("identifierref", item.resource)
-    etree.SubElement(element, f"{cp}title").text = item.title
+    if item.title:
+        etree.SubElement(element, f"{cp}title").text = item.title
     for child in item.children:
         _item_xml(element, child, cp, dialect)
     if dialect.item is not None:
@@ -223,7 +243,12 @@ def _item_xml(parent: etree._Element, item: Item, cp: str, dialect: Dialect) -> 
 
 
 def lom_general(
-    parent: etree._Element, ns: str, model: PackageModel, *, prefix: str = "lom"
+    parent: etree._Element,
+    ns: str,
+    model: PackageModel,
+    *,
+    prefix: str = "lom",
+    with_version: bool = True,
 ) -> etree._Element:
     """IEEE LOM ``general`` and ``lifeCycle`` (title, language, description, keywords, version).
 
@@ -243,7 +268,7 @@ def lom_general(
         )
     for keyword in model.keywords:
         _langstring(etree.SubElement(general, f"{lom_ns}keyword"), lom_ns, keyword, model.language)
-    if model.version:
+    if model.version and with_version:
         life_cycle = etree.SubElement(lom, f"{lom_ns}lifeCycle")
         _langstring(
             etree.SubElement(life_cycle, f"{lom_ns}version"), lom_ns, model.version, model.language

@@ -42,12 +42,23 @@ class Lesson:
 
 
 @dataclass(frozen=True, slots=True)
+class WebLink:
+    """An outside page the module recommends ("further reading")."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class Module:
     id: str
     title: str
     relpath: str
     lessons: tuple[Lesson, ...]
     description: str = ""
+    links: tuple[WebLink, ...] = ()
+    discussion: str = ""
+    """A prompt for a discussion forum, in formats whose LMS has forums."""
 
 
 @dataclass(frozen=True, slots=True)

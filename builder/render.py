@@ -20,6 +20,9 @@ from builder.model import CONTENT_DIR, Course, Lesson, progress_keys
 from builder.theme import STATIC_DIR, environment, relative_url, static_files
 
 PLAYER_PAGE = "index.html"
+"""The launch page: the player in LMS packages, the course overview on the offline website."""
+HOME_PAGE = "home.html"
+"""The course overview, in every package."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,10 @@ class Site:
 
     def page_info(self, path: str) -> PageInfo:
         return PageInfo(path, self.lang, self.dir)
+
+    def render_home(self, path: str = HOME_PAGE) -> bytes:
+        """The course overview page, placed at ``path`` in the package."""
+        return render_home(self.course, self.page_info(path))
 
     def render_player(self, api: str) -> bytes:
         """The SCO launch page that holds the LMS session while lessons change in its frame."""
@@ -86,6 +93,7 @@ def render_site(course: Course, lang: str, reporter: Reporter) -> Site:
     files[f"{STATIC_DIR}/code.css"] = code_stylesheet().encode("utf-8")
     template = environment().get_template("lesson.html.j2")
     describe_duration = duration_formatter(lang)
+    files[HOME_PAGE] = render_home(course, PageInfo(HOME_PAGE, lang, direction))
     for module in course.modules:
         for lesson in module.lessons:
             rendered = render_lesson(course, lesson, reporter)
@@ -106,10 +114,63 @@ def render_site(course: Course, lang: str, reporter: Reporter) -> Site:
                 outline=_outline(course, lesson, page),
                 previous=_link(previous, page),
                 next=_link(following, page),
+                home_href=page.href(HOME_PAGE),
+                further_reading=module.links if lesson is module.lessons[-1] else (),
             )
             files[lesson.output_path] = html.encode("utf-8")
     reporter.raise_if_errors()
     return Site(course=course, lang=lang, dir=direction, files=files, lesson_assets=lesson_assets)
+
+
+def render_home(course: Course, page: PageInfo) -> bytes:
+    describe_duration = duration_formatter(page.lang)
+    modules = [
+        _HomeModule(
+            anchor=f"sabaq-module-{module.id}",
+            title=module.title,
+            description=module.description,
+            lessons=tuple(
+                _HomeLesson(
+                    lesson.id,
+                    lesson.title,
+                    page.href(lesson.output_path),
+                    describe_duration(lesson.duration_minutes),
+                )
+                for lesson in module.lessons
+            ),
+        )
+        for module in course.modules
+    ]
+    html = (
+        environment()
+        .get_template("home.html.j2")
+        .render(
+            course=course.config,
+            page=page,
+            outline=_outline(course, None, page),
+            modules=modules,
+            duration=describe_duration(course.config.duration_minutes),
+            authors=", ".join(course.config.authors),
+            start_href=page.href(course.lessons[0].output_path),
+        )
+    )
+    return html.encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class _HomeLesson:
+    id: str
+    title: str
+    href: str
+    duration: str
+
+
+@dataclass(frozen=True, slots=True)
+class _HomeModule:
+    anchor: str
+    title: str
+    description: str
+    lessons: tuple[_HomeLesson, ...]
 
 
 def text_direction(lang: str) -> str:
@@ -147,7 +208,7 @@ class _OutlineModule:
     lessons: tuple[_OutlineLesson, ...]
 
 
-def _outline(course: Course, current: Lesson, page: PageInfo) -> tuple[_OutlineModule, ...]:
+def _outline(course: Course, current: Lesson | None, page: PageInfo) -> tuple[_OutlineModule, ...]:
     return tuple(
         _OutlineModule(
             title=module.title,

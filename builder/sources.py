@@ -13,15 +13,16 @@ from pathlib import Path
 from builder.config import CourseConfig, load_config
 from builder.errors import Location, Reporter
 from builder.fields import FieldReader
-from builder.model import Course, Lesson, Module
-from builder.yamldoc import load_yaml_file, parse_yaml_mapping
+from builder.model import Course, Lesson, Module, WebLink
+from builder.yamldoc import YamlDoc, load_yaml_file, parse_yaml_mapping
 
 MODULE_FILE = "module.yml"
 LESSON_SUFFIX = ".md"
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 ORDER_PREFIX = re.compile(r"^\d+[-_.]")
 LESSON_KEYS = frozenset({"id", "title", "duration", "objectives"})
-MODULE_KEYS = frozenset({"id", "title", "description"})
+MODULE_KEYS = frozenset({"id", "title", "description", "links", "discussion"})
+_WEB_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
 def load_course(course_dir: Path, reporter: Reporter) -> Course | None:
@@ -80,13 +81,16 @@ def _load_module(root: Path, folder: Path, reporter: Reporter) -> Module | None:
     relpath = folder.relative_to(root).as_posix()
     slug = slug_from_name(folder.name)
     title = _title_from_slug(slug)
-    description = ""
+    description = discussion = ""
+    links: tuple[WebLink, ...] = ()
     if meta_path.is_file() and (doc := load_yaml_file(meta_path, reporter)) is not None:
         read = FieldReader(doc, reporter, MODULE_FILE)
         read.reject_unknown(MODULE_KEYS)
         slug = read.slug("id", default=slug, example=slug)
         title = read.text("title", default=title)
         description = read.text("description")
+        discussion = read.text("discussion")
+        links = _web_links(doc, reporter)
     if not lesson_files:
         reporter.error(
             "module has no lessons",
@@ -98,8 +102,47 @@ def _load_module(root: Path, folder: Path, reporter: Reporter) -> Module | None:
         lesson for path in lesson_files if (lesson := _load_lesson(root, path, slug, reporter))
     ]
     return Module(
-        id=slug, title=title, relpath=relpath, lessons=tuple(lessons), description=description
+        id=slug,
+        title=title,
+        relpath=relpath,
+        lessons=tuple(lessons),
+        description=description,
+        links=links,
+        discussion=discussion,
     )
+
+
+def _web_links(doc: YamlDoc, reporter: Reporter) -> tuple[WebLink, ...]:
+    """``links:`` in module.yml: a list of ``{title: ..., url: https://...}``."""
+    value = doc.data.get("links")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        reporter.error("'links' must be a list", doc.location("links"), _LINK_EXAMPLE)
+        return ()
+    links = []
+    for index, entry in enumerate(value):
+        title = entry.get("title") if isinstance(entry, dict) else None
+        url = entry.get("url") if isinstance(entry, dict) else None
+        if not isinstance(title, str) or not title.strip() or not isinstance(url, str):
+            reporter.error(
+                f"link {index + 1} in 'links' needs a 'title' and a 'url'",
+                doc.location("links", index),
+                _LINK_EXAMPLE,
+            )
+            continue
+        if not _WEB_URL.match(url.strip()):
+            reporter.error(
+                f"link {index + 1} in 'links' has '{url}', which is not an http(s) address",
+                doc.location("links", index, "url"),
+                _LINK_EXAMPLE,
+            )
+            continue
+        links.append(WebLink(title.strip(), url.strip()))
+    return tuple(links)
+
+
+_LINK_EXAMPLE = "for example:\n  links:\n    - title: Bitcoin whitepaper\n      url: https://bitcoin.org/bitcoin.pdf"
 
 
 def _load_lesson(root: Path, path: Path, module_id: str, reporter: Reporter) -> Lesson | None:

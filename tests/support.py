@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
 SHARED = REPO.parent / "shared"
 SAMPLE_COURSE = REPO / "courses" / "blockchain-foundations"
+GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 def copy_root(name: str, destination: Path) -> Path:

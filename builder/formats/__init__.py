@@ -19,6 +19,10 @@ _BUILTIN = {
     "scorm12": "builder.formats.scorm12:Scorm12",
     "scorm2004": "builder.formats.scorm2004:Scorm2004",
     "cmi5": "builder.formats.cmi5:Cmi5",
+    "imscp": "builder.formats.imscp:ImsCp",
+    "imscc11": "builder.formats.commoncartridge:CommonCartridge11",
+    "imscc13": "builder.formats.commoncartridge:CommonCartridge13",
+    "website": "builder.formats.website:Website",
 }
 
 

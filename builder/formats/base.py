@@ -20,6 +20,8 @@ class PackageFormat(ABC):
     label: ClassVar[str]
     """The standard's name as admins know it."""
     suffix: ClassVar[str] = ".zip"
+    also_folder: ClassVar[bool] = False
+    """Also write the package unpacked, in a folder named like the archive without suffix."""
 
     @abstractmethod
     def package(self, site: Site) -> dict[str, bytes]:

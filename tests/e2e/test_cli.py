@@ -31,7 +31,7 @@ def test_build_with_no_arguments_builds_every_course(workspace: Path) -> None:
     package = workspace / "dist" / "minimal-1.0-en-scorm12.zip"
     assert package.is_file()
     assert result.stdout.splitlines() == [
-        f"dist/minimal-1.0-en-scorm12.zip  {package.stat().st_size / 1024:,.1f} KiB  10 files",
+        f"dist/minimal-1.0-en-scorm12.zip  {package.stat().st_size / 1024:,.1f} KiB  11 files",
         "built 1 package(s)",
     ]
     assert "rendering minimal (en)" in result.stderr  # progress goes to stderr
@@ -42,7 +42,7 @@ def test_json_output_for_ci(workspace: Path) -> None:
     result = sabaq("build", "--json", "--out", "out")
     assert result.exit_code == 0
     assert '"path": "out/minimal-1.0-en-scorm12.zip"' in result.stdout
-    assert '"files": 10' in result.stdout
+    assert '"files": 11' in result.stdout
     assert result.stderr == ""
 
 
@@ -90,7 +90,8 @@ BAD_INPUTS = {
         "course.yml",
         "id: minimal\ntitle: Minimal course\nversion: '1.0'\nformats:\n  - scorm12\n  - scorm3\n",
         "courses/minimal/course.yml:6: error: unknown format 'scorm3' in 'formats'\n"
-        "  hint: available formats: scorm12 (or 'all')\n",
+        "  hint: available formats: cmi5, imscc11, imscc13, imscp, scorm12, scorm2004, website "
+        "(or 'all')\n",
     ),
 }
 
@@ -134,7 +135,10 @@ def test_every_error_is_reported_at_once(workspace: Path) -> None:
 def test_unknown_format_option_is_a_usage_error(workspace: Path) -> None:
     result = sabaq("build", "--format", "scorm3")
     assert result.exit_code == 2
-    assert "unknown format 'scorm3'; available: scorm12 (or 'all')" in result.stderr
+    assert (
+        "unknown format 'scorm3'; available: cmi5, imscc11, imscc13, imscp, scorm12, scorm2004, "
+        "website (or 'all')" in result.stderr
+    )
 
 
 def test_missing_course_folder_is_a_usage_error(workspace: Path) -> None:

@@ -16,13 +16,19 @@
     startPlayer();
   } else if (role === "lesson") {
     startLesson();
+  } else if (role === "home") {
+    markSeen(rememberVisit(body.getAttribute("data-course"), null));
   }
 
   /* ------------------------------------------------------------------ lesson page */
 
   function startLesson() {
     if (window.parent === window) {
-      return; // opened on its own: nothing to report to
+      // Opened on its own (offline website, a page opened from disk): remember
+      // the visit in this browser so the outline can tick what was read.
+      var seen = rememberVisit(body.getAttribute("data-course"), body.getAttribute("data-lesson"));
+      markSeen(seen);
+      return;
     }
     window.addEventListener("message", function (event) {
       var data = event.data;
@@ -31,6 +37,21 @@
       }
     });
     window.parent.postMessage({ sabaq: "lesson", id: body.getAttribute("data-lesson") }, "*");
+  }
+
+  function rememberVisit(courseId, lessonId) {
+    var key = "sabaq:" + courseId + ":seen";
+    var seen = [];
+    try {
+      seen = JSON.parse(window.localStorage.getItem(key) || "[]");
+      if (lessonId && seen.indexOf(lessonId) === -1) {
+        seen.push(lessonId);
+        window.localStorage.setItem(key, JSON.stringify(seen));
+      }
+    } catch (unavailable) {
+      // Storage disabled or full: the course still reads, only without ticks.
+    }
+    return seen;
   }
 
   function markSeen(seenIds) {
