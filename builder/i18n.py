@@ -1,0 +1,585 @@
+"""Course content ↔ gettext catalogs: extraction, update, statistics and checks.
+
+Translators work in standard ``.po`` files under ``locales/`` with Poedit, Weblate or
+Pontoon. Each translatable segment of a course — a heading, paragraph, list item,
+table cell, image's alt text, title or description — is one message whose ``msgid``
+is its Markdown source, so translators can move emphasis and links. Code blocks and
+URLs are never offered. Every message says what it is (``#.``) and where it comes
+from (``#:``), and files are written without line wrapping and in course order, so
+extracting unchanged sources changes no byte.
+
+Babel's catalog update is far too slow for paragraph-sized messages and its reader
+drops the previous source (``#| msgid``) that Weblate shows as "what changed", so the
+update here is our own; polib reads and writes the files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import polib
+from babel import Locale, UnknownLocaleError
+from babel.plural import to_gettext
+from markdown_it.token import Token
+
+from builder.errors import Location, Reporter
+from builder.markdown import make_markdown
+from builder.model import Course, Lesson
+
+TEMPLATES_DIR = "templates"
+FUZZY = "fuzzy"
+SIMILARITY_FOR_FUZZY = 0.6
+"""How alike an edited source must be to its old version to keep the old translation as fuzzy."""
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One translatable piece of a course."""
+
+    text: str
+    what: str
+    """What the text is, for the translator: "heading", "table cell (row 2, column 1)"…"""
+    source: str
+    """Path of the source file, relative to the project root."""
+    line: int
+
+
+# ---------------------------------------------------------------------------- extraction
+
+
+def course_segments(course: Course, project_root: Path) -> list[Segment]:
+    """Every segment of ``course`` in reading order: course, then each module and lesson."""
+    config = course.config
+    course_file = _reference(course.root / "course.yml", project_root)
+    segments = [
+        Segment(text, what, course_file, _line_of(config.location(key)))
+        for key, text, what in (
+            ("title", config.title, "course title"),
+            ("description", config.description, "course description"),
+            ("audience", config.audience, "who the course is for"),
+        )
+        if text
+    ]
+    for module in course.modules:
+        module_file = _reference(course.root / module.relpath / "module.yml", project_root)
+        for text, what in (
+            (module.title, "module title"),
+            (module.description, "module description"),
+            (module.discussion, "discussion prompt"),
+        ):
+            if text:
+                segments.append(Segment(text, what, module_file, 1))
+        segments.extend(
+            Segment(link.title, "further-reading link title", module_file, 1)
+            for link in module.links
+        )
+        for lesson in module.lessons:
+            segments.extend(lesson_segments(lesson, project_root))
+    return segments
+
+
+def _line_of(location: Location | None) -> int:
+    return location.line or 1 if location is not None else 1
+
+
+def lesson_segments(lesson: Lesson, project_root: Path) -> list[Segment]:
+    source = _reference(lesson.path, project_root)
+    segments = [Segment(lesson.title, "lesson title", source, 1)]
+    segments.extend(
+        Segment(objective, f"learning objective {number}", source, 1)
+        for number, objective in enumerate(lesson.objectives, start=1)
+    )
+    for text, what, line in _body_segments(make_markdown().parse(lesson.body)):
+        segments.append(Segment(text, what, source, lesson.body_line + line))
+    return segments
+
+
+def _body_segments(tokens: Sequence[Token]) -> Iterable[tuple[str, str, int]]:
+    """(text, what, 0-based line) for every translatable inline of a lesson body."""
+    context: list[str] = []
+    line = 0
+    row = column = 0
+    for token in tokens:
+        if token.map is not None:
+            line = token.map[0]
+        if token.nesting == 1:
+            context.append(token.type)
+            if token.type == "tr_open":
+                row, column = row + 1, 0
+            elif token.type in ("th_open", "td_open"):
+                column += 1
+            elif token.type == "table_open":
+                row = 0
+            continue
+        if token.nesting == -1:
+            if context:
+                context.pop()
+            continue
+        if token.type != "inline" or not _has_words(token.content):
+            continue
+        if "alert_title_open" in context:
+            continue  # "Note", "Tip"…: the theme's words, translated in its own catalog
+        image_alone = _alone_image(token)
+        if image_alone is not None:
+            yield image_alone, "image alt text", line
+            continue
+        yield token.content, _describe(context, row, column), line
+
+
+def _has_words(text: str) -> bool:
+    """Numbers and punctuation alone are not translated (digits follow the locale)."""
+    return any(character.isalpha() for character in text)
+
+
+def _alone_image(token: Token) -> str | None:
+    """The alt text of a paragraph that is only an image: offered alone, without the path."""
+    children = [c for c in token.children or [] if not (c.type == "text" and not c.content.strip())]
+    if len(children) == 1 and children[0].type == "image":
+        return children[0].content or None
+    return None
+
+
+def _describe(context: list[str], row: int, column: int) -> str:
+    innermost = context[-1] if context else ""
+    if innermost == "heading_open":
+        return "heading"
+    if innermost in ("th_open", "td_open"):
+        return (
+            f"table {'header' if innermost == 'th_open' else 'cell'} (row {row}, column {column})"
+        )
+    if innermost == "admonition_title_open":
+        return "callout title"
+    if "footnote_open" in context:
+        return "footnote"
+    if "list_item_open" in context:
+        return "list item"
+    if "alert_open" in context or "admonition_open" in context:
+        return "callout"
+    if "blockquote_open" in context:
+        return "quotation"
+    return "paragraph"
+
+
+def _reference(path: Path, project_root: Path) -> str:
+    try:
+        return path.resolve().relative_to(project_root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# ---------------------------------------------------------------------------- catalogs
+
+
+def template_catalog(
+    domain: str, segments: Iterable[Segment], source_language: str
+) -> polib.POFile:
+    """A ``.pot`` of the segments; repeated texts become one message with every reference."""
+    template = _new_catalog(domain, language=None, source_language=source_language)
+    entries: dict[str, polib.POEntry] = {}
+    for segment in segments:
+        entry = entries.get(segment.text)
+        if entry is None:
+            entry = polib.POEntry(
+                msgid=segment.text, msgstr="", comment=segment.what, occurrences=[]
+            )
+            entries[segment.text] = entry
+            template.append(entry)
+        reference = (segment.source, str(segment.line))
+        if reference not in entry.occurrences:
+            entry.occurrences.append(reference)
+    return template
+
+
+def new_catalog(template: polib.POFile, language: str) -> polib.POFile:
+    """A translation catalog for ``language`` with every message untranslated."""
+    catalog = _new_catalog(_domain(template), language=language, source_language=None)
+    for entry in template:
+        catalog.append(_copy_entry(entry, msgstr=""))
+    return catalog
+
+
+@dataclass
+class UpdateResult:
+    kept: int = 0
+    fuzzy: int = 0
+    new: int = 0
+    obsolete: int = 0
+
+
+def update_catalog(
+    catalog: polib.POFile, template: polib.POFile
+) -> tuple[polib.POFile, UpdateResult]:
+    """Merge a new template into a translation catalog.
+
+    Unchanged messages keep their translation; an edited message gets the
+    translation of the most similar vanished message, marked fuzzy, with the old
+    source kept as ``#| msgid`` so the translator sees what changed; messages that
+    vanished become obsolete (``#~``) so no translation is lost.
+    """
+    result = UpdateResult()
+    language = catalog.metadata.get("Language", "")
+    updated = _new_catalog(_domain(template), language=language, source_language=None)
+    updated.metadata = dict(catalog.metadata)
+    old = {entry.msgid: entry for entry in catalog if not entry.obsolete}
+    obsolete_before = [entry for entry in catalog if entry.obsolete]
+    new_ids = {entry.msgid for entry in template}
+    vanished = [entry for msgid, entry in old.items() if msgid not in new_ids and entry.msgstr]
+    matcher = _SimilarityIndex(vanished)
+    for entry in template:
+        previous = old.get(entry.msgid)
+        if previous is not None:
+            updated.append(
+                _copy_entry(
+                    entry,
+                    msgstr=previous.msgstr,
+                    tcomment=previous.tcomment,
+                    flags=previous.flags,
+                    previous_msgid=previous.previous_msgid if FUZZY in previous.flags else None,
+                )
+            )
+            result.kept += 1
+            continue
+        similar = matcher.best_match(entry.msgid)
+        if similar is not None:
+            updated.append(
+                _copy_entry(
+                    entry,
+                    msgstr=similar.msgstr,
+                    tcomment=similar.tcomment,
+                    flags=[FUZZY],
+                    previous_msgid=similar.msgid,
+                )
+            )
+            result.fuzzy += 1
+        else:
+            updated.append(_copy_entry(entry, msgstr=""))
+            result.new += 1
+    for entry in [*matcher.unused(), *obsolete_before]:
+        gone = _copy_entry(entry, msgstr=entry.msgstr, tcomment=entry.tcomment)
+        gone.occurrences = []
+        gone.comment = ""
+        gone.obsolete = True
+        updated.append(gone)
+        result.obsolete += 1
+    return updated, result
+
+
+class _SimilarityIndex:
+    """Finds, for an edited message, the vanished message it most likely was.
+
+    Comparing every pair with SequenceMatcher is quadratic in slow comparisons, so
+    candidates are first ranked by shared words (cheap set operations) and only the
+    best few are measured exactly.
+    """
+
+    def __init__(self, entries: list[polib.POEntry]) -> None:
+        self._entries = entries
+        self._sequences = [_words(entry.msgid) for entry in entries]
+        self._words = [set(sequence) for sequence in self._sequences]
+        self._used: set[int] = set()
+
+    def best_match(self, text: str) -> polib.POEntry | None:
+        sequence = _words(text)
+        words = set(sequence)
+        if not words:
+            return None
+        ranked = sorted(
+            (
+                (len(words & other) / len(words | other), index)
+                for index, other in enumerate(self._words)
+                if index not in self._used and other
+            ),
+            reverse=True,
+        )[:3]
+        best: tuple[float, int] | None = None
+        for overlap, index in ranked:
+            if overlap < SIMILARITY_FOR_FUZZY / 2:
+                break
+            # Word sequences, not characters: as telling for prose and far cheaper.
+            ratio = SequenceMatcher(None, sequence, self._sequences[index], autojunk=False).ratio()
+            if ratio >= SIMILARITY_FOR_FUZZY and (best is None or ratio > best[0]):
+                best = (ratio, index)
+        if best is None:
+            return None
+        self._used.add(best[1])
+        return self._entries[best[1]]
+
+    def unused(self) -> list[polib.POEntry]:
+        return [entry for index, entry in enumerate(self._entries) if index not in self._used]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _copy_entry(
+    entry: polib.POEntry,
+    *,
+    msgstr: str,
+    tcomment: str = "",
+    flags: Sequence[str] = (),
+    previous_msgid: str | None = None,
+) -> polib.POEntry:
+    copy = polib.POEntry(
+        msgid=entry.msgid,
+        msgstr=msgstr,
+        msgctxt=entry.msgctxt,
+        comment=entry.comment,
+        tcomment=tcomment,
+        occurrences=list(entry.occurrences),
+        flags=list(flags),
+    )
+    if previous_msgid is not None:
+        copy.previous_msgid = previous_msgid
+    return copy
+
+
+def _new_catalog(domain: str, *, language: str | None, source_language: str | None) -> polib.POFile:
+    catalog = polib.POFile(wrapwidth=0)
+    catalog.header = f"Translations of {domain}."
+    metadata = {"Project-Id-Version": domain}
+    if language is not None:
+        metadata["Language"] = language
+    metadata.update(
+        {
+            "MIME-Version": "1.0",
+            "Content-Type": "text/plain; charset=UTF-8",
+            "Content-Transfer-Encoding": "8bit",
+        }
+    )
+    if language:
+        metadata["Plural-Forms"] = plural_forms(language)
+    if source_language is not None:
+        metadata["X-Source-Language"] = source_language
+    catalog.metadata = metadata
+    return catalog
+
+
+def _domain(catalog: polib.POFile) -> str:
+    return str(catalog.metadata.get("Project-Id-Version", "messages"))
+
+
+def plural_forms(language: str) -> str:
+    """The gettext ``Plural-Forms`` line from CLDR's rules for ``language``."""
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return "nplurals=2; plural=(n != 1);"
+    return str(to_gettext(locale.plural_form)).strip()
+
+
+def render_catalog(catalog: polib.POFile) -> str:
+    return str(catalog).rstrip("\n") + "\n"
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` unless the file already holds it; never leaves a half-written file."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+# ---------------------------------------------------------------------------- statistics
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogStats:
+    translated: int
+    fuzzy: int
+    untranslated: int
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def completeness(self) -> float:
+        return self.translated / self.total if self.total else 1.0
+
+
+def catalog_stats(catalog: polib.POFile) -> CatalogStats:
+    live = [entry for entry in catalog if not entry.obsolete]
+    fuzzy = sum(1 for entry in live if FUZZY in entry.flags)
+    translated = sum(1 for entry in live if entry.msgstr and FUZZY not in entry.flags)
+    return CatalogStats(translated, fuzzy, len(live) - translated - fuzzy)
+
+
+def translations(catalog: polib.POFile) -> dict[str, str]:
+    """Source → translation for the messages a build may use (translated, not fuzzy)."""
+    return {
+        entry.msgid: entry.msgstr
+        for entry in catalog
+        if not entry.obsolete and entry.msgstr and FUZZY not in entry.flags
+    }
+
+
+# ---------------------------------------------------------------------------- checks
+
+
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """What a translation must keep from its source: links, images, code and emphasis."""
+
+    links: Counter[str] = field(default_factory=Counter)
+    images: Counter[str] = field(default_factory=Counter)
+    code: Counter[str] = field(default_factory=Counter)
+    emphasis: Counter[str] = field(default_factory=Counter)
+    footnotes: Counter[str] = field(default_factory=Counter)
+
+
+def markup_of(text: str) -> Markup:
+    markup = Markup()
+    for token in make_markdown().parseInline(text, {})[0].children or []:
+        if token.type == "link_open":
+            markup.links[str(token.attrs.get("href", ""))] += 1
+        elif token.type == "image":
+            markup.images[str(token.attrs.get("src", ""))] += 1
+        elif token.type == "code_inline":
+            markup.code[token.content] += 1
+        elif token.type in ("strong_open", "em_open", "s_open"):
+            markup.emphasis[token.type.removesuffix("_open")] += 1
+        elif token.type == "footnote_ref":
+            markup.footnotes[str(token.meta.get("label", ""))] += 1
+    return markup
+
+
+_RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?>")
+
+
+def check_catalog(path: Path, reporter: Reporter) -> None:
+    """Report translations whose markup differs from the source, and what msgfmt rejects."""
+    try:
+        catalog = polib.pofile(str(path), wrapwidth=0)
+    except (OSError, ValueError) as error:
+        reporter.error(
+            f"cannot read the catalog: {error}",
+            Location(path),
+            "fix the syntax; msgfmt --check shows where",
+        )
+        return
+    for entry in catalog:
+        if entry.obsolete or not entry.msgstr:
+            continue
+        _check_entry(path, entry, reporter)
+    _run_msgfmt(path, reporter)
+
+
+def _check_entry(path: Path, entry: polib.POEntry, reporter: Reporter) -> None:
+    where = Location(path, entry.linenum)
+    if _RAW_HTML.search(entry.msgstr) and not _RAW_HTML.search(entry.msgid):
+        reporter.error(
+            "the translation contains HTML, which is shown as plain text, never as markup",
+            where,
+            "use Markdown (**bold**, [link](url)) as in the source",
+        )
+    source, translated = markup_of(entry.msgid), markup_of(entry.msgstr)
+    for kind, hint in (
+        ("links", "keep every link target exactly as in the source; translate only the link text"),
+        ("images", "keep every image path exactly as in the source"),
+        ("code", "code spans (`...`) must stay exactly as in the source"),
+        ("emphasis", "keep the same bold/italic/strikethrough marks as the source"),
+        ("footnotes", "keep the same footnote references ([^1]) as the source"),
+    ):
+        if getattr(source, kind) != getattr(translated, kind):
+            reporter.error(
+                f"the translation's {kind} differ from the source: "
+                f"{_describe_counter(getattr(source, kind))} → {_describe_counter(getattr(translated, kind))}",
+                where,
+                hint,
+            )
+
+
+def _describe_counter(counter: Counter[str]) -> str:
+    if not counter:
+        return "none"
+    return ", ".join(
+        f"{name!r}" + (f" ×{count}" if count > 1 else "") for name, count in sorted(counter.items())
+    )
+
+
+def _run_msgfmt(path: Path, reporter: Reporter) -> None:
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        reporter.error(
+            "GNU msgfmt is not installed, so the catalog's syntax cannot be checked",
+            Location(path),
+            "install Debian's gettext package (bash scripts/setup.sh --test does)",
+        )
+        return
+    completed = subprocess.run(
+        [msgfmt, "--check", "--output-file=/dev/null", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode == 0:
+        return
+    located = 0
+    for line in completed.stderr.splitlines():
+        match = re.match(r"^(?P<file>.+?):(?P<line>\d+): (?P<message>.+)$", line)
+        if match and not match["message"].startswith("found "):
+            reporter.error(f"msgfmt: {match['message']}", Location(path, int(match["line"])))
+            located += 1
+    if not located:
+        reporter.error(f"msgfmt rejected the catalog: {completed.stderr.strip()}", Location(path))
+
+
+# ---------------------------------------------------------------------------- the locales folder
+
+
+def template_path(locales_dir: Path, domain: str) -> Path:
+    return locales_dir / TEMPLATES_DIR / f"{domain}.pot"
+
+
+def catalog_path(locales_dir: Path, language: str, domain: str) -> Path:
+    return locales_dir / language / "LC_MESSAGES" / f"{domain}.po"
+
+
+def catalog_languages(locales_dir: Path) -> list[str]:
+    """Languages that have a folder of catalogs under ``locales_dir``."""
+    if not locales_dir.is_dir():
+        return []
+    return sorted(
+        child.name
+        for child in locales_dir.iterdir()
+        if child.is_dir() and child.name != TEMPLATES_DIR and (child / "LC_MESSAGES").is_dir()
+    )
+
+
+def extract(course: Course, locales_dir: Path) -> tuple[Path, bool]:
+    """Write the course's template; returns its path and whether it changed."""
+    project_root = locales_dir.resolve().parent
+    template = template_catalog(
+        course.config.id, course_segments(course, project_root), course.config.language
+    )
+    path = template_path(locales_dir, course.config.id)
+    return path, write_if_changed(path, render_catalog(template))
+
+
+def load_catalog(path: Path) -> polib.POFile:
+    return polib.pofile(str(path), wrapwidth=0)
+
+
+def course_translations(locales_dir: Path, language: str, domain: str) -> dict[str, str] | None:
+    """The usable translations of ``domain`` into ``language``; None if there is no catalog."""
+    path = catalog_path(locales_dir, language, domain)
+    return translations(load_catalog(path)) if path.is_file() else None

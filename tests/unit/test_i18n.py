@@ -1,0 +1,196 @@
+"""Content catalogs: what translators get, and how their work survives source changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polib
+import pytest
+
+from builder import i18n
+from builder.errors import Reporter
+from builder.sources import load_course
+from tests.support import ROOTS, copy_root
+
+
+def template_for(course_dir: Path, project_root: Path) -> polib.POFile:
+    course = load_course(course_dir, Reporter())
+    assert course is not None
+    return i18n.template_catalog("minimal", i18n.course_segments(course, project_root), "en")
+
+
+@pytest.fixture
+def template() -> polib.POFile:
+    return template_for(ROOTS / "minimal", ROOTS.parent)
+
+
+def entry(catalog: polib.POFile, msgid: str) -> polib.POEntry:
+    found = catalog.find(msgid)
+    assert found is not None, msgid
+    return found
+
+
+def test_segments_carry_what_they_are_and_where_they_come_from(template: polib.POFile) -> None:
+    paragraph = entry(
+        template,
+        "Hello **learner**. Read the [next lesson](02-tables.md#a-table) or [the last one](../02-more/01-last.md).",
+    )
+    assert paragraph.comment == "paragraph"
+    assert paragraph.occurrences == [("roots/minimal/01-basics/01-welcome.md", "7")]
+    assert entry(template, "A blue square").comment == "image alt text"
+    assert entry(template, "Take notes.").comment == "callout"
+    assert entry(template, "A table").comment == "heading"
+    assert entry(template, "a").comment == "table header (row 1, column 1)"
+    assert entry(template, "to do").comment == "list item"
+    assert entry(template, "The note.").comment == "footnote"
+    assert entry(template, "Find your way around").comment == "learning objective 1"
+    assert entry(template, "Minimal course").occurrences == [("roots/minimal/course.yml", "2")]
+    assert entry(template, "Bitcoin whitepaper").comment == "further-reading link title"
+
+
+def test_code_urls_numbers_and_theme_words_are_not_offered(template: polib.POFile) -> None:
+    msgids = [e.msgid for e in template]
+    assert not any("print(" in m for m in msgids)  # fenced code
+    assert not any(m.startswith("![") for m in msgids)  # an image alone offers its alt text only
+    assert "1" not in msgids and "2" not in msgids  # numbers-only table cells
+    assert "Tip" not in msgids  # the callout's title comes from the theme's catalog
+    assert len(msgids) == len(set(msgids))
+
+
+def test_extracting_unchanged_sources_changes_no_byte(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    course_dir = copy_root("minimal", project / "courses")
+    course = load_course(course_dir, Reporter())
+    assert course is not None
+    path, changed = i18n.extract(course, project / "locales")
+    assert changed and path == project / "locales" / "templates" / "minimal.pot"
+    before = path.read_bytes()
+    assert i18n.extract(course, project / "locales") == (path, False)
+    assert path.read_bytes() == before
+    text = before.decode()
+    assert "#: courses/minimal/01-basics/01-welcome.md:7\n" in text
+    assert "POT-Creation-Date" not in text  # no date that changes on every run
+
+
+def test_a_new_catalog_has_cldr_plural_forms(template: polib.POFile) -> None:
+    catalog = i18n.new_catalog(template, "ur")
+    assert catalog.metadata["Language"] == "ur"
+    assert (
+        catalog.metadata["Plural-Forms"]
+        == "nplurals=2; plural=((((n == 1)) && ((0 == 0))) ? 0 : 1);"
+    )
+    assert i18n.catalog_stats(catalog) == i18n.CatalogStats(0, 0, len(template))
+
+
+def translated(template: polib.POFile) -> polib.POFile:
+    catalog = i18n.new_catalog(template, "ur")
+    for item in catalog:
+        item.msgstr = f"ur:{item.msgid}"
+    entry(catalog, "Take notes.").tcomment = "keep it short"
+    return catalog
+
+
+def test_update_keeps_marks_fuzzy_and_obsoletes(template: polib.POFile) -> None:
+    catalog = translated(template)
+    edited = polib.POFile(wrapwidth=0)
+    edited.metadata = dict(template.metadata)
+    for item in template:
+        if item.msgid == "The note.":
+            continue  # deleted from the source
+        text = item.msgid.replace("Take notes.", "Take careful notes.")
+        edited.append(
+            polib.POEntry(msgid=text, msgstr="", comment=item.comment, occurrences=item.occurrences)
+        )
+    edited.append(polib.POEntry(msgid="A brand new paragraph about consensus.", msgstr=""))
+
+    updated, result = i18n.update_catalog(catalog, edited)
+    assert (result.fuzzy, result.new, result.obsolete) == (1, 1, 1)
+    changed = entry(updated, "Take careful notes.")
+    assert changed.flags == ["fuzzy"]
+    assert changed.previous_msgid == "Take notes."
+    assert changed.msgstr == "ur:Take notes."
+    assert changed.tcomment == "keep it short"
+    assert entry(updated, "A brand new paragraph about consensus.").msgstr == ""
+    gone = [item for item in updated if item.obsolete]
+    assert [item.msgid for item in gone] == ["The note."]
+    assert entry(updated, "A table").msgstr == "ur:A table"
+    assert i18n.catalog_stats(updated).fuzzy == 1
+    # A fuzzy translation is never used in a build.
+    assert "Take careful notes." not in i18n.translations(updated)
+
+
+def test_previous_msgid_survives_read_update_write(template: polib.POFile, tmp_path: Path) -> None:
+    catalog = translated(template)
+    edited = polib.POFile(wrapwidth=0)
+    edited.metadata = dict(template.metadata)
+    for item in template:
+        edited.append(
+            polib.POEntry(msgid=item.msgid.replace("Take notes.", "Take good notes."), msgstr="")
+        )
+    first, _ = i18n.update_catalog(catalog, edited)
+    path = tmp_path / "ur.po"
+    path.write_text(i18n.render_catalog(first), encoding="utf-8")
+    assert '#| msgid "Take notes."\nmsgid "Take good notes."' in path.read_text(encoding="utf-8")
+    again, result = i18n.update_catalog(i18n.load_catalog(path), edited)
+    assert result.kept == len(edited)
+    assert i18n.render_catalog(again) == path.read_text(encoding="utf-8")
+
+
+def test_catalogs_are_not_wrapped(template: polib.POFile) -> None:
+    long = "word " * 60
+    template.append(polib.POEntry(msgid=long.strip(), msgstr=""))
+    text = i18n.render_catalog(template)
+    assert f'msgid "{long.strip()}"' in text
+
+
+CHECK_CASES = {
+    "changed link": ("See [the lesson](a.md).", "دیکھیں [سبق](b.md)۔", "links"),
+    "lost code": ("Run `git log` now.", "ابھی git log چلائیں۔", "code"),
+    "lost emphasis": ("A **key** idea.", "ایک اہم خیال۔", "emphasis"),
+    "changed image": ("![x](a.svg) text", "![x](b.svg) متن", "images"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHECK_CASES))
+def test_check_reports_markup_that_differs(case: str, tmp_path: Path) -> None:
+    source, translation, kind = CHECK_CASES[case]
+    catalog = i18n.new_catalog(polib.POFile(), "ur")
+    catalog.append(polib.POEntry(msgid="Fine.", msgstr="ٹھیک۔"))
+    catalog.append(polib.POEntry(msgid=source, msgstr=translation))
+    path = tmp_path / "ur.po"
+    path.write_text(i18n.render_catalog(catalog), encoding="utf-8")
+    reporter = Reporter()
+    i18n.check_catalog(path, reporter)
+    messages = [d.format() for d in reporter.diagnostics]
+    assert len(messages) == 1, messages
+    line = path.read_text(encoding="utf-8").splitlines().index(f'msgid "{source}"') + 1
+    assert messages[0].startswith(
+        f"{path.as_posix()}:{line}: error: the translation's {kind} differ from the source"
+    )
+
+
+def test_check_refuses_html_from_translators(tmp_path: Path) -> None:
+    catalog = i18n.new_catalog(polib.POFile(), "ur")
+    catalog.append(polib.POEntry(msgid="Hello.", msgstr='<img src=x onerror="alert(1)">سلام'))
+    path = tmp_path / "ur.po"
+    path.write_text(i18n.render_catalog(catalog), encoding="utf-8")
+    reporter = Reporter()
+    i18n.check_catalog(path, reporter)
+    assert [d.message for d in reporter.diagnostics] == [
+        "the translation contains HTML, which is shown as plain text, never as markup"
+    ]
+
+
+def test_check_runs_msgfmt(tmp_path: Path) -> None:
+    path = tmp_path / "broken.po"
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "one"\nmsgstr "ایک"\n\nmsgid "one"\nmsgstr "دوبارہ"\n',
+        encoding="utf-8",
+    )
+    reporter = Reporter()
+    i18n.check_catalog(path, reporter)
+    assert any(
+        d.message.startswith("msgfmt: ") and d.location and d.location.line
+        for d in reporter.diagnostics
+    )
