@@ -32,7 +32,7 @@ from babel.plural import to_gettext
 from markdown_it.token import Token
 
 from builder.errors import Location, Reporter
-from builder.markdown import make_markdown
+from builder.markdown import has_words, make_markdown, only_image
 from builder.model import Course, Lesson
 
 TEMPLATES_DIR = "templates"
@@ -124,28 +124,16 @@ def _body_segments(tokens: Sequence[Token]) -> Iterable[tuple[str, str, int]]:
             if context:
                 context.pop()
             continue
-        if token.type != "inline" or not _has_words(token.content):
+        if token.type != "inline" or not has_words(token.content):
             continue
         if "alert_title_open" in context:
             continue  # "Note", "Tip"…: the theme's words, translated in its own catalog
-        image_alone = _alone_image(token)
-        if image_alone is not None:
-            yield image_alone, "image alt text", line
+        image = only_image(token)
+        if image is not None:
+            if image.content:
+                yield image.content, "image alt text", line
             continue
         yield token.content, _describe(context, row, column), line
-
-
-def _has_words(text: str) -> bool:
-    """Numbers and punctuation alone are not translated (digits follow the locale)."""
-    return any(character.isalpha() for character in text)
-
-
-def _alone_image(token: Token) -> str | None:
-    """The alt text of a paragraph that is only an image: offered alone, without the path."""
-    children = [c for c in token.children or [] if not (c.type == "text" and not c.content.strip())]
-    if len(children) == 1 and children[0].type == "image":
-        return children[0].content or None
-    return None
 
 
 def _describe(context: list[str], row: int, column: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape
@@ -176,9 +176,31 @@ class _Resolver:
         return posixpath.relpath(package_path, page_dir)
 
 
-def render_lesson(course: Course, lesson: Lesson, reporter: Reporter) -> LessonHtml:
+@dataclass(frozen=True)
+class Localiser:
+    """How a lesson is shown in a language other than its source."""
+
+    messages: Mapping[str, str]
+    """Source Markdown of a segment → its translation (reviewed entries only)."""
+    source_lang: str
+    source_dir: str
+    ui: Callable[[str], str] = field(default=lambda text: text)
+    """Translates the theme's own words, such as a callout's "Note"."""
+
+    def fallback_attributes(self) -> dict[str, str]:
+        # An untranslated segment keeps its own language, so screen readers
+        # pronounce it right and its direction stays correct inside RTL pages.
+        return {"lang": self.source_lang, "dir": self.source_dir}
+
+
+def render_lesson(
+    course: Course, lesson: Lesson, reporter: Reporter, localiser: Localiser | None = None
+) -> LessonHtml:
     md = make_markdown()
-    tokens = md.parse(lesson.body)
+    env: dict[str, object] = {}
+    tokens = md.parse(lesson.body, env)
+    if localiser is not None:
+        localise_tokens(tokens, localiser, env)
     resolver = _Resolver(course, lesson, reporter)
     line = lesson.body_line
     for token in tokens:
@@ -188,7 +210,64 @@ def render_lesson(course: Course, lesson: Lesson, reporter: Reporter) -> LessonH
             _check_code_language(token, resolver.located(line), reporter)
         if token.children:
             _rewrite_inline(token.children, line, resolver)
-    return LessonHtml(md.renderer.render(tokens, md.options, {}), frozenset(resolver.assets))
+    return LessonHtml(md.renderer.render(tokens, md.options, env), frozenset(resolver.assets))
+
+
+def localise_tokens(tokens: list[Token], localiser: Localiser, env: dict[str, object]) -> None:
+    """Replace each translatable inline with its translation, or mark it as source text.
+
+    Translations are parsed as Markdown with raw HTML off, exactly like the source,
+    so a translator can move emphasis and links but never inject markup.
+    """
+    md = make_markdown()
+    inside_alert_title = False
+    for index, token in enumerate(tokens):
+        if token.type == "alert_title_open":
+            inside_alert_title = True
+        elif token.type == "alert_title_close":
+            inside_alert_title = False
+        if token.type != "inline" or not token.children:
+            continue
+        if inside_alert_title:
+            for child in token.children:
+                if child.type == "text":
+                    child.content = localiser.ui(child.content)
+            continue
+        if not has_words(token.content):
+            continue
+        image = only_image(token)
+        if image is not None:
+            _localise_alt(image, localiser)
+            continue
+        translated = localiser.messages.get(token.content)
+        if translated is not None:
+            token.children = md.parseInline(translated, env)[0].children
+            token.content = translated
+        elif index > 0 and tokens[index - 1].nesting == 1:
+            for name, value in localiser.fallback_attributes().items():
+                tokens[index - 1].attrSet(name, value)
+
+
+def has_words(text: str) -> bool:
+    """Numbers and punctuation alone are not translated (digits follow the locale)."""
+    return any(character.isalpha() for character in text)
+
+
+def only_image(token: Token) -> Token | None:
+    """The image of an inline that holds nothing else: its alt text is translated alone."""
+    children = [c for c in token.children or [] if not (c.type == "text" and not c.content.strip())]
+    return children[0] if len(children) == 1 and children[0].type == "image" else None
+
+
+def _localise_alt(image: Token, localiser: Localiser) -> None:
+    translated = localiser.messages.get(image.content)
+    if translated is None:
+        for name, value in localiser.fallback_attributes().items():
+            image.attrSet(name, value)
+        return
+    alt = Token("text", "", 0, content=translated)
+    image.children = [alt]
+    image.content = translated
 
 
 def _rewrite_inline(children: list[Token], line: int, resolver: _Resolver) -> None:
