@@ -16,6 +16,7 @@ from builder.formats import available_formats, get_format
 from builder.model import Course
 from builder.render import render_site
 from builder.sources import load_course
+from builder.validate import validate_entries
 
 COURSE_FILE = "course.yml"
 ALL_FORMATS = "all"
@@ -114,18 +115,34 @@ def plan_packages(
                 progress(f"packaging {course.config.id} ({lang}, {name})")
                 package_format = get_format(name)
                 stem = f"{course.config.id}-{course.config.version}-{lang}-{name}"
+                entries = package_format.package(site)
+                if package_format.has_manifest:
+                    _check_package(stem + package_format.suffix, entries, reporter)
                 planned.append(
                     PlannedPackage(
                         course.config.id,
                         lang,
                         name,
                         stem + package_format.suffix,
-                        package_format.package(site),
+                        entries,
                         folder=stem if package_format.also_folder else None,
                     )
                 )
     reporter.raise_if_errors()
     return planned
+
+
+def _check_package(name: str, entries: dict[str, bytes], reporter: Reporter) -> None:
+    """Run the package checks of ``sabaq validate`` before anything is written.
+
+    A failure here is a defect in Sabaq, not in the course, but shipping the package
+    would hand an LMS admin a broken import, so the build stops.
+    """
+    for problem in validate_entries(name, entries).errors:
+        reporter.error(
+            f"package {name} would be broken: {problem.format()}",
+            hint="this is a bug in Sabaq; please report it with the course that caused it",
+        )
 
 
 def _formats_for(course: Course, requested: Sequence[str] | None, reporter: Reporter) -> list[str]:

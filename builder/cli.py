@@ -130,3 +130,35 @@ def build(
             f"{package.path.as_posix()}  {package.size / 1024:,.1f} KiB  {package.file_count} files{also}"
         )
     click.echo(f"built {len(result.packages)} package(s)")
+
+
+@main.command("validate")
+@click.argument(
+    "packages",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    metavar="PACKAGE...",
+)
+@click.option(
+    "--schemas",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of official XSDs (scorm12/, imscc11/, …); without it no schema is checked.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON on stdout.")
+@click.option("--strict", is_flag=True, help="Warnings count as failures too.")
+def validate_command(
+    packages: tuple[Path, ...], schemas: Path | None, as_json: bool, strict: bool
+) -> None:
+    """Check PACKAGE (a .zip/.imscc file or an unpacked folder) offline, ours or not."""
+    from builder.validate import validate_package
+
+    reports = [validate_package(package, schemas) for package in packages]
+    if as_json:
+        click.echo(json.dumps([report.to_json() for report in reports], indent=2))
+    else:
+        for report in reports:
+            click.echo(report.summary())
+            for problem in report.problems:
+                click.echo(problem.format())
+    sys.exit(0 if all(report.passes(strict) for report in reports) else 1)

@@ -16,6 +16,7 @@ from builder.render import PLAYER_PAGE, Site
 class Website(PackageFormat):
     name: ClassVar[str] = "website"
     label: ClassVar[str] = "Offline website"
+    has_manifest: ClassVar[bool] = False
     also_folder: ClassVar[bool] = True
 
     def package(self, site: Site) -> dict[str, bytes]:
