@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from builder.errors import CourseError, Diagnostic
+from builder.model import Course
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
@@ -162,3 +163,141 @@ def validate_command(
             for problem in report.problems:
                 click.echo(problem.format())
     sys.exit(0 if all(report.passes(strict) for report in reports) else 1)
+
+
+# --------------------------------------------------------------------------- translation
+
+_locales_option = click.option(
+    "--locales",
+    "locales_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("locales"),
+    show_default=True,
+    help="The folder of translation catalogs.",
+)
+_courses_argument = click.argument(
+    "course_dirs",
+    nargs=-1,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="[COURSE_DIR]...",
+)
+
+
+def _load_courses(course_dirs: tuple[Path, ...]) -> list[Course]:
+    """The named courses (default: all under ./courses), or exit 1 with located errors."""
+    from builder.build import find_courses
+    from builder.errors import Reporter
+    from builder.sources import load_course
+
+    dirs = course_dirs or tuple(find_courses(Path("courses")))
+    reporter = Reporter()
+    courses = [course for d in dirs if (course := load_course(d, reporter)) is not None]
+    if reporter.errors:
+        _print_diagnostics(sorted(reporter.diagnostics, key=Diagnostic.sort_key))
+        sys.exit(1)
+    return courses
+
+
+@main.group()
+def i18n() -> None:
+    """Translation catalogs: extract, init, update, stats, check."""
+
+
+@i18n.command("extract")
+@_courses_argument
+@_locales_option
+def i18n_extract(course_dirs: tuple[Path, ...], locales_dir: Path) -> None:
+    """Write the templates (.pot) of the courses and of the theme."""
+    from builder.i18n import extract_all
+
+    for path, changed in extract_all(_load_courses(course_dirs), locales_dir):
+        click.echo(f"{path.as_posix()}  {'updated' if changed else 'unchanged'}")
+
+
+@i18n.command("init")
+@click.argument("language")
+@_courses_argument
+@_locales_option
+def i18n_init(language: str, course_dirs: tuple[Path, ...], locales_dir: Path) -> None:
+    """Start catalogs for LANGUAGE (e.g. ur, pa-Arab, sd, ps)."""
+    from builder.errors import Reporter
+    from builder.i18n import init_language
+
+    reporter = Reporter()
+    created = init_language(_load_courses(course_dirs), locales_dir, language, reporter)
+    _print_diagnostics(reporter.diagnostics)
+    for path in created:
+        click.echo(f"{path.as_posix()}  created")
+
+
+@i18n.command("update")
+@_courses_argument
+@_locales_option
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+def i18n_update(
+    course_dirs: tuple[Path, ...], locales_dir: Path, languages: tuple[str, ...]
+) -> None:
+    """Re-extract and merge new source text into the catalogs (changed text becomes fuzzy)."""
+    from builder.i18n import update_all
+
+    for report in update_all(_load_courses(course_dirs), locales_dir, languages):
+        change = report.update
+        assert change is not None
+        click.echo(
+            f"{report.path.as_posix()}  {change.kept} kept, {change.fuzzy} fuzzy, "
+            f"{change.new} new, {change.obsolete} obsolete"
+        )
+
+
+@i18n.command("stats")
+@_locales_option
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+def i18n_stats(locales_dir: Path, languages: tuple[str, ...], as_json: bool) -> None:
+    """How much of each catalog is translated, fuzzy or untranslated."""
+    from builder.i18n import stats_all
+
+    reports = stats_all(locales_dir, languages)
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "language": r.language,
+                        "domain": r.domain,
+                        "translated": r.stats.translated,
+                        "fuzzy": r.stats.fuzzy,
+                        "untranslated": r.stats.untranslated,
+                        "completeness": round(r.stats.completeness, 4),
+                    }
+                    for r in reports
+                ],
+                indent=2,
+            )
+        )
+        return
+    click.echo(
+        f"{'language':<10} {'catalog':<28} {'translated':>10} {'fuzzy':>6} {'untranslated':>12} {'done':>6}"
+    )
+    for r in reports:
+        click.echo(
+            f"{r.language:<10} {r.domain:<28} {r.stats.translated:>10} {r.stats.fuzzy:>6} "
+            f"{r.stats.untranslated:>12} {r.stats.completeness:>6.0%}"
+        )
+
+
+@i18n.command("check")
+@_locales_option
+@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+def i18n_check(locales_dir: Path, languages: tuple[str, ...]) -> None:
+    """Check every catalog: markup kept, no HTML, and GNU msgfmt --check accepts it."""
+    from builder.errors import Reporter
+    from builder.i18n import check_all
+
+    reporter = Reporter()
+    checked = check_all(locales_dir, reporter, languages)
+    _print_diagnostics(sorted(reporter.diagnostics, key=Diagnostic.sort_key))
+    if reporter.errors:
+        click.echo(f"{len(reporter.errors)} error(s) in {len(checked)} catalog(s)", err=True)
+        sys.exit(1)
+    click.echo(f"{len(checked)} catalog(s) checked, no problems")

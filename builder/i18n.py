@@ -464,15 +464,23 @@ def check_catalog(path: Path, reporter: Reporter) -> None:
             "fix the syntax; msgfmt --check shows where",
         )
         return
+    lines = path.read_text(encoding="utf-8").splitlines()
     for entry in catalog:
         if entry.obsolete or not entry.msgstr:
             continue
-        _check_entry(path, entry, reporter)
+        _check_entry(Location(path, _msgid_line(lines, entry.linenum or 1)), entry, reporter)
     _run_msgfmt(path, reporter)
 
 
-def _check_entry(path: Path, entry: polib.POEntry, reporter: Reporter) -> None:
-    where = Location(path, entry.linenum)
+def _msgid_line(lines: list[str], entry_start: int) -> int:
+    """The line of an entry's ``msgid``; polib gives the line its comments start on."""
+    for number in range(max(entry_start, 1), len(lines) + 1):
+        if lines[number - 1].startswith("msgid "):
+            return number
+    return entry_start
+
+
+def _check_entry(where: Location, entry: polib.POEntry, reporter: Reporter) -> None:
     if _RAW_HTML.search(entry.msgstr) and not _RAW_HTML.search(entry.msgid):
         reporter.error(
             "the translation contains HTML, which is shown as plain text, never as markup",
@@ -571,3 +579,113 @@ def course_translations(locales_dir: Path, language: str, domain: str) -> dict[s
     """The usable translations of ``domain`` into ``language``; None if there is no catalog."""
     path = catalog_path(locales_dir, language, domain)
     return translations(load_catalog(path)) if path.is_file() else None
+
+
+# ---------------------------------------------------------------------------- workflow
+# What the `sabaq i18n` commands do, as library calls (the CLI only prints).
+
+UI_DOMAIN = "sabaq"
+
+
+def ui_template() -> polib.POFile:
+    """The theme's strings as a template, with translator comments and contexts."""
+    from builder.theme import ui_messages
+
+    template = _new_catalog(UI_DOMAIN, language=None, source_language="en")
+    entries: dict[tuple[str | None, str], polib.POEntry] = {}
+    for name, line, message, comments, context in ui_messages():
+        if isinstance(message, tuple):
+            singular, plural = message[0], message[1]
+        else:
+            singular, plural = message, None
+        key = (context, singular)
+        entry = entries.get(key)
+        if entry is None:
+            entry = polib.POEntry(msgid=singular, msgstr="", msgctxt=context, occurrences=[])
+            if plural is not None:
+                entry.msgid_plural = plural
+                entry.msgstr_plural = {0: "", 1: ""}
+            if "%(" in singular:
+                entry.flags.append("python-format")
+            entry.comment = "\n".join(c.removeprefix("Translators:").strip() for c in comments)
+            entries[key] = entry
+            template.append(entry)
+        entry.occurrences.append((f"builder/themes/default/templates/{name}", str(line)))
+    return template
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogReport:
+    path: Path
+    domain: str
+    language: str
+    stats: CatalogStats
+    update: UpdateResult | None = None
+
+
+def extract_all(courses: Sequence[Course], locales_dir: Path) -> list[tuple[Path, bool]]:
+    """Write every course's template and the theme's; (path, changed) for each."""
+    written = [extract(course, locales_dir) for course in courses]
+    ui_path = template_path(locales_dir, UI_DOMAIN)
+    written.append((ui_path, write_if_changed(ui_path, render_catalog(ui_template()))))
+    return written
+
+
+def init_language(
+    courses: Sequence[Course], locales_dir: Path, language: str, reporter: Reporter
+) -> list[Path]:
+    """Start catalogs for ``language``; existing catalogs are left alone (use update)."""
+    extract_all(courses, locales_dir)
+    created = []
+    for domain in [*(course.config.id for course in courses), UI_DOMAIN]:
+        path = catalog_path(locales_dir, language, domain)
+        if path.exists():
+            reporter.warning(
+                f"{path.as_posix()} already exists and was left as it is",
+                hint="run 'sabaq i18n update' to merge new source text into it",
+            )
+            continue
+        template = load_catalog(template_path(locales_dir, domain))
+        write_if_changed(path, render_catalog(new_catalog(template, language)))
+        created.append(path)
+    return created
+
+
+def update_all(
+    courses: Sequence[Course], locales_dir: Path, languages: Sequence[str] = ()
+) -> list[CatalogReport]:
+    """Re-extract, then merge each template into every language's existing catalog."""
+    extract_all(courses, locales_dir)
+    reports = []
+    for language in languages or catalog_languages(locales_dir):
+        for domain in [*(course.config.id for course in courses), UI_DOMAIN]:
+            path = catalog_path(locales_dir, language, domain)
+            if not path.is_file():
+                continue
+            updated, result = update_catalog(
+                load_catalog(path), load_catalog(template_path(locales_dir, domain))
+            )
+            write_if_changed(path, render_catalog(updated))
+            reports.append(CatalogReport(path, domain, language, catalog_stats(updated), result))
+    return reports
+
+
+def stats_all(locales_dir: Path, languages: Sequence[str] = ()) -> list[CatalogReport]:
+    reports = []
+    for language in languages or catalog_languages(locales_dir):
+        folder = locales_dir / language / "LC_MESSAGES"
+        for path in sorted(folder.glob("*.po")):
+            reports.append(
+                CatalogReport(path, path.stem, language, catalog_stats(load_catalog(path)))
+            )
+    return reports
+
+
+def check_all(locales_dir: Path, reporter: Reporter, languages: Sequence[str] = ()) -> list[Path]:
+    """Check every catalog; returns the files checked."""
+    checked = []
+    for language in languages or catalog_languages(locales_dir):
+        for path in sorted((locales_dir / language / "LC_MESSAGES").glob("*.po")):
+            check_catalog(path, reporter)
+            checked.append(path)
+    return checked
