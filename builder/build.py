@@ -6,15 +6,27 @@ is written, so a mistake in any lesson leaves ``dist/`` exactly as it was.
 
 from __future__ import annotations
 
+import gettext
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.archive import write_folder, write_zip
-from builder.errors import Diagnostic, Reporter
+from builder.errors import Diagnostic, Location, Reporter, display_path
 from builder.formats import available_formats, get_format
 from builder.model import Course
 from builder.render import render_site
+from builder.i18n import (
+    UI_DOMAIN,
+    catalog_path,
+    catalog_stats,
+    load_catalog,
+    localise_course,
+    translations,
+)
+from builder.markdown import Localiser
+from builder.render import text_direction
 from builder.sources import load_course
 from builder.validate import validate_entries
 
@@ -65,10 +77,16 @@ def build(
     out_dir: Path,
     formats: Sequence[str] | None = None,
     progress: Progress = lambda message: None,
+    languages: Sequence[str] | None = None,
+    locales_dir: Path | None = None,
 ) -> BuildResult:
-    """Build every requested package; raises CourseError before writing anything."""
+    """Build every requested package; raises CourseError before writing anything.
+
+    ``languages`` defaults to each course's ``languages``; translations come from
+    ``locales_dir``, by default the ``locales/`` folder beside ``courses/``.
+    """
     reporter = Reporter()
-    planned = plan_packages(course_dirs, formats, reporter, progress)
+    planned = plan_packages(course_dirs, formats, reporter, progress, languages, locales_dir)
     result = BuildResult(warnings=reporter.warnings)
     for package in planned:
         path = out_dir / package.filename
@@ -95,6 +113,8 @@ def plan_packages(
     formats: Sequence[str] | None,
     reporter: Reporter,
     progress: Progress,
+    languages: Sequence[str] | None = None,
+    locales_dir: Path | None = None,
 ) -> list[PlannedPackage]:
     courses = []
     for course_dir in course_dirs:
@@ -108,9 +128,15 @@ def plan_packages(
 
     planned = []
     for course in courses:
-        for lang in _languages_for(course, reporter):
+        catalogs = locales_dir or course.root.parent.parent / "locales"
+        for rendition in renditions(
+            course, languages or course.config.languages, catalogs, reporter
+        ):
+            lang = rendition.lang
             progress(f"rendering {course.config.id} ({lang})")
-            site = render_site(course, lang, reporter)
+            site = render_site(
+                rendition.course, lang, reporter, rendition.localiser, rendition.ui_catalog
+            )
             for name in wanted[course.config.id]:
                 progress(f"packaging {course.config.id} ({lang}, {name})")
                 package_format = get_format(name)
@@ -164,16 +190,63 @@ def _formats_for(course: Course, requested: Sequence[str] | None, reporter: Repo
     return list(dict.fromkeys(chosen))
 
 
-def _languages_for(course: Course, reporter: Reporter) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    """One language of a course, ready to render."""
+
+    lang: str
+    course: Course
+    localiser: Localiser | None
+    ui_catalog: Path | None
+
+
+def renditions(
+    course: Course, languages: Sequence[str], locales_dir: Path, reporter: Reporter
+) -> list[Rendition]:
+    """The languages of ``course`` that can be built, each with its translations.
+
+    A language whose catalog is missing or less complete than the course's
+    ``min_translation`` is skipped with a warning rather than shipped half in English.
+    """
     config = course.config
-    for index, lang in enumerate(config.languages):
-        if lang != config.language:
+    source_dir = text_direction(config.language)
+    found = []
+    for lang in dict.fromkeys(languages):
+        ui_catalog = catalog_path(locales_dir, lang, UI_DOMAIN)
+        ui = ui_catalog if ui_catalog.is_file() else None
+        if lang == config.language:
+            found.append(Rendition(lang, course, None, ui))
+            continue
+        path = catalog_path(locales_dir, lang, config.id)
+        if not path.is_file():
             reporter.warning(
-                f"'{lang}' is listed in 'languages' but translated builds are not supported yet; "
-                f"only '{config.language}' is built",
-                config.location("languages", index),
+                f"'{lang}' is not built: there is no catalog {display_path(path)}",
+                config.location("languages"),
+                f"run: sabaq i18n init {lang}",
             )
-    return [config.language]
+            continue
+        catalog = load_catalog(path)
+        done = catalog_stats(catalog).completeness
+        if done * 100 < config.min_translation:
+            reporter.warning(
+                f"'{lang}' is not built: {done:.0%} of the course is translated, "
+                f"below min_translation ({config.min_translation}%)",
+                Location(path),
+                "translate more of the catalog, or lower min_translation in course.yml",
+            )
+            continue
+        messages = translations(catalog)
+        ui_gettext = _ui_gettext(ui)
+        localiser = Localiser(messages, config.language, source_dir, ui_gettext)
+        found.append(Rendition(lang, localise_course(course, messages), localiser, ui))
+    return found
+
+
+def _ui_gettext(ui_catalog: Path | None) -> Callable[[str], str]:
+    if ui_catalog is None:
+        return lambda text: text
+    translations_ = gettext.GNUTranslations(io.BytesIO(load_catalog(ui_catalog).to_binary()))
+    return translations_.gettext
 
 
 def _check_distinct_ids(courses: list[Course], reporter: Reporter) -> None:

@@ -13,6 +13,7 @@ from builder.yamldoc import YamlDoc, load_yaml_file
 COURSE_FILE = "course.yml"
 DEFAULT_FORMATS = ("scorm12",)
 DEFAULT_MASTERY_SCORE = 80
+DEFAULT_MIN_TRANSLATION = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,8 @@ class CourseConfig:
     """Percentage a learner needs to pass; SCORM 1.2 writes it as adlcp:masteryscore."""
     formats: tuple[str, ...] = DEFAULT_FORMATS
     """Formats `sabaq build` makes when --format is not given."""
+    min_translation: int = DEFAULT_MIN_TRANSLATION
+    """Percent of a course's segments that must be translated for a language to be built."""
     source: YamlDoc | None = field(default=None, compare=False, repr=False)
 
     def location(self, *keys: str | int) -> Location | None:
@@ -58,6 +61,7 @@ KNOWN_KEYS = frozenset(
         "duration",
         "mastery_score",
         "formats",
+        "min_translation",
     }
 )
 
@@ -98,6 +102,7 @@ def load_config(course_dir: Path, reporter: Reporter) -> CourseConfig | None:
         duration_minutes=read.minutes("duration"),
         mastery_score=_mastery_score(read),
         formats=read.text_list("formats", default=DEFAULT_FORMATS),
+        min_translation=_min_translation(read),
         source=doc,
     )
 
@@ -119,3 +124,8 @@ def _version(read: FieldReader) -> str:
 def _mastery_score(read: FieldReader) -> int:
     score = read.integer("mastery_score", low=0, high=100, default=DEFAULT_MASTERY_SCORE)
     return DEFAULT_MASTERY_SCORE if score is None else score
+
+
+def _min_translation(read: FieldReader) -> int:
+    value = read.integer("min_translation", low=0, high=100, default=DEFAULT_MIN_TRANSLATION)
+    return DEFAULT_MIN_TRANSLATION if value is None else value

@@ -21,8 +21,8 @@ import shutil
 import subprocess
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -689,3 +689,42 @@ def check_all(locales_dir: Path, reporter: Reporter, languages: Sequence[str] = 
             check_catalog(path, reporter)
             checked.append(path)
     return checked
+
+
+# ---------------------------------------------------------------------------- builds
+
+
+def localise_course(course: Course, messages: Mapping[str, str]) -> Course:
+    """The course with its titles and descriptions translated where a translation exists.
+
+    Lesson bodies are translated while rendering (see ``markdown.localise_tokens``).
+    """
+
+    def text(source: str) -> str:
+        return messages.get(source, source) if source else source
+
+    config = replace(
+        course.config,
+        title=text(course.config.title),
+        description=text(course.config.description),
+        audience=text(course.config.audience),
+    )
+    modules = tuple(
+        replace(
+            module,
+            title=text(module.title),
+            description=text(module.description),
+            discussion=text(module.discussion),
+            links=tuple(replace(link, title=text(link.title)) for link in module.links),
+            lessons=tuple(
+                replace(
+                    lesson,
+                    title=text(lesson.title),
+                    objectives=tuple(text(objective) for objective in lesson.objectives),
+                )
+                for lesson in module.lessons
+            ),
+        )
+        for module in course.modules
+    )
+    return replace(course, config=config, modules=modules)

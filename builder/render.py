@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_timedelta
 from markupsafe import Markup
 
 from builder.errors import Reporter
-from builder.markdown import code_stylesheet, render_lesson
+from builder.markdown import Localiser, code_stylesheet, render_lesson
 from builder.model import CONTENT_DIR, Course, Lesson, progress_keys
 from builder.theme import STATIC_DIR, environment, relative_url, static_files
 
@@ -51,13 +52,15 @@ class Site:
     """Package path → bytes, for pages, assets and theme files."""
     lesson_assets: dict[str, tuple[str, ...]]
     """Lesson id → package paths of the assets its page uses."""
+    ui_catalog: Path | None = None
+    """The theme's catalog (``sabaq.po``) for ``lang``; None shows the theme in English."""
 
     def page_info(self, path: str) -> PageInfo:
         return PageInfo(path, self.lang, self.dir)
 
     def render_home(self, path: str = HOME_PAGE) -> bytes:
         """The course overview page, placed at ``path`` in the package."""
-        return render_home(self.course, self.page_info(path))
+        return render_home(self.course, self.page_info(path), self.ui_catalog)
 
     def render_player(self, api: str) -> bytes:
         """The SCO launch page that holds the LMS session while lessons change in its frame."""
@@ -72,7 +75,7 @@ class Site:
             ],
         }
         html = (
-            environment()
+            environment(self.ui_catalog)
             .get_template("player.html.j2")
             .render(
                 course=self.course.config,
@@ -85,18 +88,24 @@ class Site:
         return html.encode("utf-8")
 
 
-def render_site(course: Course, lang: str, reporter: Reporter) -> Site:
+def render_site(
+    course: Course,
+    lang: str,
+    reporter: Reporter,
+    localiser: Localiser | None = None,
+    ui_catalog: Path | None = None,
+) -> Site:
     """Render every lesson; problems in any lesson are reported, then raised together."""
     direction = text_direction(lang)
     files: dict[str, bytes] = dict(static_files())
     lesson_assets: dict[str, tuple[str, ...]] = {}
     files[f"{STATIC_DIR}/code.css"] = code_stylesheet().encode("utf-8")
-    template = environment().get_template("lesson.html.j2")
+    template = environment(ui_catalog).get_template("lesson.html.j2")
     describe_duration = duration_formatter(lang)
-    files[HOME_PAGE] = render_home(course, PageInfo(HOME_PAGE, lang, direction))
+    files[HOME_PAGE] = render_home(course, PageInfo(HOME_PAGE, lang, direction), ui_catalog)
     for module in course.modules:
         for lesson in module.lessons:
-            rendered = render_lesson(course, lesson, reporter)
+            rendered = render_lesson(course, lesson, reporter, localiser)
             lesson_assets[lesson.id] = tuple(
                 f"{CONTENT_DIR}/{asset}" for asset in sorted(rendered.assets)
             )
@@ -119,10 +128,17 @@ def render_site(course: Course, lang: str, reporter: Reporter) -> Site:
             )
             files[lesson.output_path] = html.encode("utf-8")
     reporter.raise_if_errors()
-    return Site(course=course, lang=lang, dir=direction, files=files, lesson_assets=lesson_assets)
+    return Site(
+        course=course,
+        lang=lang,
+        dir=direction,
+        files=files,
+        lesson_assets=lesson_assets,
+        ui_catalog=ui_catalog,
+    )
 
 
-def render_home(course: Course, page: PageInfo) -> bytes:
+def render_home(course: Course, page: PageInfo, ui_catalog: Path | None = None) -> bytes:
     describe_duration = duration_formatter(page.lang)
     modules = [
         _HomeModule(
@@ -142,7 +158,7 @@ def render_home(course: Course, page: PageInfo) -> bytes:
         for module in course.modules
     ]
     html = (
-        environment()
+        environment(ui_catalog)
         .get_template("home.html.j2")
         .render(
             course=course.config,

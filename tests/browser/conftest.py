@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Frame, Playwright, sync_playwright
 
-from .harness import Lms12, launch_chromium
+from .harness import Lms12, Lms2004, launch_chromium
+from .lrs import Cmi5Lms, Lrs
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +38,31 @@ def lms12(browser: Browser) -> Iterator[Lms12]:
             yield lms
     finally:
         context.close()
+
+
+@pytest.fixture
+def lms2004(browser: Browser) -> Iterator[Lms2004]:
+    """The test SCORM 2004 LMS in a fresh browser context (empty localStorage)."""
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        with Lms2004(page) as lms:
+            yield lms
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def cmi5_lms(browser: Browser, tmp_path: Path) -> Iterator[Cmi5Lms]:
+    """A fresh browser context and a test LMS with its LRS, to launch cmi5 AUs in."""
+    with Lrs(tmp_path / "site") as lrs:
+        context = browser.new_context()
+        context.set_default_timeout(10_000)
+        try:
+            yield Cmi5Lms(context.new_page(), lrs)
+        finally:
+            context.close()
 
 
 @pytest.fixture

@@ -2,21 +2,25 @@
 
 The pieces, from the bottom up:
 
-* :func:`serve_directory` serves a folder on ``http://127.0.0.1:<free port>``
-  from a background thread.
-* :func:`assemble_site` lays out what that server serves: the test LMS page
-  (``lms/scorm12.html``), scorm-again's SCORM 1.2 bundle copied from
-  ``node_modules`` and an extracted package under ``pkg/``.
+* :func:`serve` runs any request handler on ``http://127.0.0.1:<free port>``
+  from a background thread; :func:`serve_directory` serves a folder that way.
+* :func:`assemble_site` lays out what that server serves: the test LMS pages
+  (``lms/scorm12.html``, ``lms/scorm2004.html``), scorm-again's SCORM 1.2 and
+  2004 bundles copied from ``node_modules`` and an extracted package under ``pkg/``.
 * :func:`launch_chromium` starts Debian's ``/usr/bin/chromium`` through
   Playwright (``playwright install`` is never needed).
-* :class:`Lms12` wraps a Playwright :class:`~playwright.sync_api.Page` showing
-  the test LMS: open a package, reload the LMS page (a new session resuming the
-  attempt, as in Moodle), read CMI values as the LMS sees them, the state saved
-  at the last commit, the log of the SCO's API calls and every network request.
+* :class:`PageMonitor` records every request a page's browser context makes
+  (aborting those that would leave the machine) and its uncaught errors.
+* :class:`Lms12` and :class:`Lms2004` (both :class:`ScormLms`) wrap a
+  Playwright :class:`~playwright.sync_api.Page` showing the test LMS: open a
+  package, reload the LMS page (a new session resuming the attempt, as in
+  Moodle), read CMI values as the LMS sees them, the state saved at the last
+  commit, the log of the SCO's API calls and every network request.
 
-The LMS page keeps the learner's attempt in the browser's ``localStorage``
-under a key of its own, so a reload resumes it; each browser context starts
-with an empty storage.
+The LMS pages keep the learner's attempt in the browser's ``localStorage``
+under a key of their own, so a reload resumes it; each browser context starts
+with an empty storage. (cmi5 has no API object: its LMS is the LRS stub in
+``tests/browser/lrs.py``.)
 """
 
 from __future__ import annotations
@@ -25,17 +29,18 @@ import contextlib
 import http.server
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import Any
+from typing import Any, ClassVar, Self
 from urllib.parse import quote, urlencode, urlsplit
 from xml.etree import ElementTree
 
@@ -46,11 +51,16 @@ __all__ = [
     "CHROMIUM_PATH",
     "LMS_DIR",
     "REPO_ROOT",
+    "SCORM_AGAIN_BUNDLES",
     "SCORM_AGAIN_VERSION",
     "ApiCall",
     "HarnessError",
     "Lms12",
+    "Lms2004",
     "NetworkRequest",
+    "PageMonitor",
+    "QuietHandler",
+    "ScormLms",
     "assemble_site",
     "find_launch_href",
     "install_package",
@@ -58,6 +68,7 @@ __all__ = [
     "launch_chromium",
     "node_modules_dir",
     "scorm_again_dist",
+    "serve",
     "serve_directory",
 ]
 
@@ -85,7 +96,19 @@ CHROMIUM_ARGS: tuple[str, ...] = (
 SCORM_AGAIN_VERSION = "3.4.3"
 """The scorm-again version package.json pins (checked when the bundle is copied)."""
 
+SCORM_AGAIN_BUNDLES: tuple[str, ...] = ("scorm12.js", "scorm2004.js")
+"""scorm-again's bundles the LMS pages load (``Scorm12API``, ``Scorm2004API``)."""
+
 _LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# What the browser must not fetch, as a regular expression: Playwright matches
+# it in its driver, so local requests are never held up waiting for Python
+# (a test thread may block on a server event while the page runs). The route
+# handler checks each match again with is_local_url().
+_MAYBE_EXTERNAL_URL = re.compile(
+    r"^(?!(?:https?|wss?)://(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?(?:[/?#]|$))"
+    r"(?!(?:data|blob|about|javascript):)",
+    re.IGNORECASE,
+)
 _DEFAULT_TIMEOUT_MS = 10_000.0
 _MIME_TYPES = {
     ".js": "text/javascript",
@@ -110,8 +133,12 @@ class HarnessError(RuntimeError):
 # --------------------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files, no access log, nothing cached by the browser."""
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, no access log, nothing cached by the browser.
+
+    Pass the folder to serve as the ``directory`` keyword argument (see
+    :func:`serve_directory`); subclasses may answer other requests themselves.
+    """
 
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         known = _MIME_TYPES.get(os.path.splitext(os.fspath(path))[1].lower())
@@ -135,22 +162,24 @@ class _QuietServer(http.server.ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve_directory(root: Path | str, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve ``root`` over HTTP on a free port of ``host`` from a background thread.
+def serve(
+    handler: Callable[..., http.server.BaseHTTPRequestHandler],
+    host: str = "127.0.0.1",
+    *,
+    name: str = "test server",
+) -> Iterator[str]:
+    """Run ``handler`` (a request handler class or factory) on a free port of ``host``.
 
-    Yields the base URL without a trailing slash, e.g. ``http://127.0.0.1:41234``.
-    The server is shut down and its socket closed when the block exits.
+    Requests are answered from background threads. Yields the base URL without
+    a trailing slash, e.g. ``http://127.0.0.1:41234``. The server is shut down
+    and its socket closed when the block exits.
     """
-    directory = Path(root).resolve()
-    if not directory.is_dir():
-        raise HarnessError(f"cannot serve {directory}: not a directory")
-    handler = partial(_QuietHandler, directory=str(directory))
     server = _QuietServer((host, 0), handler)
     port = server.server_address[1]
     thread = threading.Thread(
         target=server.serve_forever,
         kwargs={"poll_interval": 0.05},
-        name=f"serve {directory} on {host}:{port}",
+        name=f"{name} on {host}:{port}",
         daemon=True,
     )
     thread.start()
@@ -160,6 +189,22 @@ def serve_directory(root: Path | str, host: str = "127.0.0.1") -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def serve_directory(root: Path | str, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve ``root`` over HTTP on a free port of ``host`` from a background thread.
+
+    Yields the base URL without a trailing slash, e.g. ``http://127.0.0.1:41234``.
+    The server is shut down and its socket closed when the block exits.
+    """
+    directory = Path(root).resolve()
+    if not directory.is_dir():
+        raise HarnessError(f"cannot serve {directory}: not a directory")
+    with serve(
+        partial(QuietHandler, directory=str(directory)), host, name=f"serve {directory}"
+    ) as base:
+        yield base
 
 
 # --------------------------------------------------------------------------
@@ -187,14 +232,15 @@ def node_modules_dir(start: Path | None = None) -> Path:
 
 
 def scorm_again_dist(start: Path | None = None) -> Path:
-    """``node_modules/scorm-again/dist``, checked to hold the SCORM 1.2 bundle."""
+    """``node_modules/scorm-again/dist``, checked to hold the SCORM 1.2 and 2004 bundles."""
     package_dir = node_modules_dir(start) / "scorm-again"
     dist = package_dir / "dist"
-    if not (dist / "scorm12.js").is_file():
-        raise HarnessError(
-            f"{dist / 'scorm12.js'} is missing: "
-            f"run `npm ci` in {REPO_ROOT} to install scorm-again for the browser tests"
-        )
+    for bundle in SCORM_AGAIN_BUNDLES:
+        if not (dist / bundle).is_file():
+            raise HarnessError(
+                f"{dist / bundle} is missing: "
+                f"run `npm ci` in {REPO_ROOT} to install scorm-again for the browser tests"
+            )
     try:
         version = json.loads((package_dir / "package.json").read_text(encoding="utf-8"))["version"]
     except (OSError, ValueError, KeyError) as exc:
@@ -250,7 +296,7 @@ def install_package(site: Path, package: Path | str) -> Path:
 def assemble_site(dest: Path, package: Path | str | None = None) -> Path:
     """Lay out a site to serve in ``dest`` and return ``dest``.
 
-    * ``lms/`` -- the test LMS pages (``lms/scorm12.html``),
+    * ``lms/`` -- the test LMS pages (``lms/scorm12.html``, ``lms/scorm2004.html``),
     * ``lms/scorm-again/`` -- scorm-again's bundles copied from ``node_modules``,
     * ``pkg/`` -- the package, if given (see :func:`install_package`).
     """
@@ -262,9 +308,10 @@ def assemble_site(dest: Path, package: Path | str | None = None) -> Path:
     shutil.copytree(LMS_DIR, lms)
     bundle = lms / "scorm-again"
     bundle.mkdir()
-    for name in ("scorm12.js", "scorm12.js.map"):
-        if (dist / name).is_file():
-            shutil.copy2(dist / name, bundle / name)
+    for name in SCORM_AGAIN_BUNDLES:
+        for file_name in (name, f"{name}.map"):
+            if (dist / file_name).is_file():
+                shutil.copy2(dist / file_name, bundle / file_name)
     if package is not None:
         install_package(dest, package)
     return dest
@@ -365,15 +412,15 @@ class ApiCall:
     """One SCORM API call the SCO made, as the LMS page logged it."""
 
     method: str
-    """``LMSInitialize``, ``LMSSetValue``..."""
+    """``LMSInitialize``, ``LMSSetValue``... (SCORM 2004: ``Initialize``, ``SetValue``...)"""
     element: str | None
-    """The CMI element for LMSGetValue/LMSSetValue, else None."""
+    """The CMI element for (LMS)GetValue/(LMS)SetValue, else None."""
     value: str | None
-    """The value for LMSSetValue; the argument of the other calls; None for LMSGetValue."""
+    """The value for (LMS)SetValue; the argument of the other calls; None for (LMS)GetValue."""
     result: str
     """What the API returned to the SCO."""
     error: str
-    """``API.lastErrorCode`` right after the call (``"0"``: no error)."""
+    """The API's ``lastErrorCode`` right after the call (``"0"``: no error)."""
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ApiCall:
@@ -392,7 +439,7 @@ class ApiCall:
 
 @dataclass(frozen=True)
 class NetworkRequest:
-    """A request the browser made while the LMS page was open."""
+    """A request the browser made while the monitored page was open."""
 
     url: str
     method: str
@@ -420,93 +467,29 @@ def is_local_url(url: str) -> bool:
     return False
 
 
-class Lms12:
-    """A Playwright page showing the test SCORM 1.2 LMS around scorm-again.
+class PageMonitor:
+    """Records what a Playwright page does on the network and the errors it throws.
 
-    ``open()`` serves the package with the LMS page and launches its SCO in
-    the page's iframe; ``reload()`` starts the next session of the same
-    attempt. The learner's state is stored in ``localStorage`` under ``key``.
-
-    All network requests of the page's browser context are recorded in
-    :attr:`requests`; with ``block_external`` (the default) the ones leaving
-    127.0.0.1 are also aborted, so a test fails fast instead of hanging.
+    Every request of the page's browser context goes to :attr:`requests`, every
+    WebSocket the page opens to :attr:`websockets` and every uncaught exception
+    (in the page or any of its frames) to :attr:`page_errors`. With
+    ``block_external`` (the default) requests leaving 127.0.0.1 are also
+    aborted, so a test fails fast instead of hanging.
     """
 
-    def __init__(
-        self,
-        page: Page,
-        *,
-        key: str | None = None,
-        student_id: str = "student-1",
-        student_name: str = "Learner, Test",
-        mastery_score: str | None = None,
-        launch_data: str | None = None,
-        lesson_mode: str = "normal",
-        credit: str = "credit",
-        block_external: bool = True,
-        timeout_ms: float = _DEFAULT_TIMEOUT_MS,
-    ) -> None:
+    def __init__(self, page: Page, *, block_external: bool = True) -> None:
         self.page = page
-        self.key = key or uuid.uuid4().hex
-        self.timeout_ms = timeout_ms
         self.requests: list[NetworkRequest] = []
         """Every request made in the page's browser context, in order."""
         self.websockets: list[str] = []
         """URLs of WebSockets opened by the page."""
         self.page_errors: list[str] = []
-        """Uncaught exceptions in the LMS page or the SCO."""
-        self._query: dict[str, str] = {
-            "student_id": student_id,
-            "student_name": student_name,
-            "lesson_mode": lesson_mode,
-            "credit": credit,
-        }
-        if mastery_score is not None:
-            self._query["mastery_score"] = mastery_score
-        if launch_data is not None:
-            self._query["launch_data"] = launch_data
-        self._stack = contextlib.ExitStack()
-        self._site: Path | None = None
-        self._base_url: str | None = None
-        self._launch: str | None = None
-
-        context = page.context
-        context.on("request", self._on_request)
+        """Uncaught exceptions in the page or its frames."""
+        page.context.on("request", self._on_request)
         page.on("websocket", self._on_websocket)
         page.on("pageerror", self._on_page_error)
         if block_external:
-            context.route(lambda url: not is_local_url(url), self._abort_route)
-
-    # -- lifecycle -----------------------------------------------------------
-
-    def __enter__(self) -> Lms12:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop the server and remove the served files (the page stays open)."""
-        self._stack.close()
-        self._site = None
-        self._base_url = None
-
-    def _ensure_site(self) -> tuple[Path, str]:
-        if self._site is None or self._base_url is None:
-            site = Path(
-                self._stack.enter_context(tempfile.TemporaryDirectory(prefix="sabaq-lms12-"))
-            )
-            assemble_site(site)
-            self._base_url = self._stack.enter_context(serve_directory(site))
-            self._site = site
-        return self._site, self._base_url
-
-    # -- recording -----------------------------------------------------------
+            page.context.route(_MAYBE_EXTERNAL_URL, self._abort_route)
 
     def _on_request(self, request: Request) -> None:
         frame_url: str | None
@@ -531,7 +514,10 @@ class Lms12:
 
     @staticmethod
     def _abort_route(route: Route) -> None:
-        route.abort("blockedbyclient")
+        if is_local_url(route.request.url):
+            route.fallback()
+        else:
+            route.abort("blockedbyclient")
 
     def external_requests(self) -> list[NetworkRequest]:
         """Recorded requests (and WebSockets) that would leave this machine."""
@@ -543,29 +529,111 @@ class Lms12:
         ]
         return external
 
+
+class ScormLms:
+    """A Playwright page showing one of the test SCORM LMS pages around scorm-again.
+
+    ``open()`` serves the package with the LMS page and launches its SCO in
+    the page's iframe; ``reload()`` starts the next session of the same
+    attempt. The learner's state is stored in ``localStorage`` under ``key``.
+
+    All network requests of the page's browser context are recorded in
+    :attr:`requests`; with ``block_external`` (the default) the ones leaving
+    127.0.0.1 are also aborted, so a test fails fast instead of hanging.
+
+    Subclasses name the LMS page and the API's method names: "finish" below
+    means ``LMSFinish`` in SCORM 1.2 and ``Terminate`` in SCORM 2004.
+    """
+
+    PAGE: ClassVar[str]
+    """The LMS page under ``lms/``."""
+    INITIALIZE: ClassVar[str]
+    """The API method that starts a session."""
+    FINISH: ClassVar[str]
+    """The API method that ends a session."""
+
+    def __init__(
+        self,
+        page: Page,
+        query: dict[str, str],
+        *,
+        key: str | None = None,
+        block_external: bool = True,
+        timeout_ms: float = _DEFAULT_TIMEOUT_MS,
+    ) -> None:
+        self.page = page
+        self.key = key or uuid.uuid4().hex
+        self.timeout_ms = timeout_ms
+        self.monitor = PageMonitor(page, block_external=block_external)
+        self.requests: list[NetworkRequest] = self.monitor.requests
+        """Every request made in the page's browser context, in order."""
+        self.websockets: list[str] = self.monitor.websockets
+        """URLs of WebSockets opened by the page."""
+        self.page_errors: list[str] = self.monitor.page_errors
+        """Uncaught exceptions in the LMS page or the SCO."""
+        self._query = dict(query)
+        self._stack = contextlib.ExitStack()
+        self._site: Path | None = None
+        self._base_url: str | None = None
+        self._launch: str | None = None
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the server and remove the served files (the page stays open)."""
+        self._stack.close()
+        self._site = None
+        self._base_url = None
+
+    def _ensure_site(self) -> tuple[Path, str]:
+        if self._site is None or self._base_url is None:
+            site = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="sabaq-lms-")))
+            assemble_site(site)
+            self._base_url = self._stack.enter_context(serve_directory(site))
+            self._site = site
+        return self._site, self._base_url
+
+    def _not_opened(self) -> HarnessError:
+        return HarnessError(f"no package opened yet: call {type(self).__name__}.open() first")
+
+    def external_requests(self) -> list[NetworkRequest]:
+        """Recorded requests (and WebSockets) that would leave this machine."""
+        return self.monitor.external_requests()
+
     # -- navigation ----------------------------------------------------------
 
     @property
     def base_url(self) -> str:
         """``http://127.0.0.1:<port>`` of the served site (after :meth:`open`)."""
         if self._base_url is None:
-            raise HarnessError("no package opened yet: call Lms12.open() first")
+            raise self._not_opened()
         return self._base_url
 
     @property
     def site_dir(self) -> Path:
         """The served folder (``lms/``, ``pkg/``) (after :meth:`open`)."""
         if self._site is None:
-            raise HarnessError("no package opened yet: call Lms12.open() first")
+            raise self._not_opened()
         return self._site
 
     @property
     def url(self) -> str:
         """The LMS page URL that launches the current package."""
         if self._launch is None:
-            raise HarnessError("no package opened yet: call Lms12.open() first")
+            raise self._not_opened()
         query = {"sco": self._launch, "key": self.key, **self._query}
-        return f"{self.base_url}/lms/scorm12.html?{urlencode(query, quote_via=quote)}"
+        return f"{self.base_url}/lms/{self.PAGE}?{urlencode(query, quote_via=quote)}"
 
     def open(
         self, package: Path | str, *, launch: str | None = None, new_attempt: bool = True
@@ -576,8 +644,8 @@ class Lms12:
         ``imsmanifest.xml`` names (see :func:`find_launch_href`).
         A second ``open()`` starts a new attempt under a new :attr:`key`
         unless ``new_attempt`` is false (then it resumes the current one).
-        Waits until the SCO document has loaded (not for LMSInitialize: see
-        :meth:`wait_initialized`).
+        Waits until the SCO document has loaded (not for the API's
+        initialisation: see :meth:`wait_initialized`).
         """
         if self._launch is not None and new_attempt:
             self.key = uuid.uuid4().hex
@@ -594,7 +662,7 @@ class Lms12:
         Returns the new SCO frame once its document has loaded.
         """
         if self._launch is None:
-            raise HarnessError("no package opened yet: call Lms12.open() first")
+            raise self._not_opened()
         self.page.reload(wait_until="load", timeout=self.timeout_ms)
         return self._wait_ready()
 
@@ -617,9 +685,9 @@ class Lms12:
     def get(self, element: str) -> str:
         """The current value of a CMI element in scorm-again's data model.
 
-        Read on the LMS side (not through ``LMSGetValue``, so not logged), so
-        it also works for write-only elements (``cmi.core.exit``,
-        ``cmi.core.session_time``), before LMSInitialize and after LMSFinish.
+        Read on the LMS side (not through the API's GetValue, so not logged),
+        so it also works for write-only elements (``cmi.core.exit``,
+        ``cmi.session_time``...), before initialisation and after finishing.
         Raises ``KeyError`` for an element the data model does not have.
         """
         value = self.page.evaluate("(el) => window.lmsGet(el)", element)
@@ -628,12 +696,12 @@ class Lms12:
         return str(value)
 
     def saved_state(self) -> dict[str, Any] | None:
-        """What the LMS persisted at the last LMSCommit/LMSFinish of the attempt.
+        """What the LMS persisted at the last commit or finish of the attempt.
 
-        ``None`` before the first commit; otherwise a dict with ``event``
-        (``"LMSCommit"``/``"LMSFinish"``), ``finished``, ``session``,
-        ``total_time`` (accumulated), ``cmi`` (scorm-again's JSON rendering)
-        and ``flat`` (``{"cmi.core.lesson_status": ..., ...}``).
+        ``None`` before the first commit; otherwise a dict with ``event`` (the
+        API method: ``"LMSCommit"``/``"LMSFinish"``, ``"Commit"``/``"Terminate"``),
+        ``finished``, ``session``, ``total_time`` (accumulated), ``cmi``
+        (scorm-again's JSON rendering) and ``flat`` (``{"cmi.location": ..., ...}``).
         """
         state = self.page.evaluate("() => window.lmsSavedState()")
         if state is None:
@@ -674,18 +742,19 @@ class Lms12:
         ]
 
     def finish_called(self) -> bool:
-        """True once the SCO has called LMSFinish in the current session (whatever it returned)."""
-        return bool(self.calls("LMSFinish"))
+        """True once the SCO has finished the current session (whatever the API returned)."""
+        return bool(self.calls(self.FINISH))
 
     def calls_after_finish(self) -> list[ApiCall]:
-        """Calls made after the first successful LMSFinish of the current session.
+        """Calls made after the first successful finish of the current session.
 
-        Moodle answers these with error 301; scorm-again 3.4.3 still serves
-        LMSGetValue/LMSSetValue/LMSCommit then, so tests should check this.
+        Moodle answers these with an error (301 in SCORM 1.2); scorm-again
+        3.4.3 still serves LMSGetValue/LMSSetValue/LMSCommit then in SCORM 1.2,
+        so tests should check this.
         """
         log = self.log()
         for index, call in enumerate(log):
-            if call.method == "LMSFinish" and call.result == "true":
+            if call.method == self.FINISH and call.result == "true":
                 return log[index + 1 :]
         return []
 
@@ -710,16 +779,17 @@ class Lms12:
         return self.calls(method, element)[count - 1]
 
     def wait_initialized(self, *, timeout_ms: float | None = None) -> None:
-        """Wait until the SCO's LMSInitialize has succeeded."""
+        """Wait until the SCO's initialisation call has succeeded."""
         self.page.wait_for_function(
-            """() => (window.lmsLog || []).some(
-                   (c) => c.method === "LMSInitialize" && c.result === "true")""",
+            """(method) => (window.lmsLog || []).some(
+                   (c) => c.method === method && c.result === "true")""",
+            arg=self.INITIALIZE,
             timeout=self.timeout_ms if timeout_ms is None else timeout_ms,
         )
 
     def wait_finished(self, *, timeout_ms: float | None = None) -> None:
-        """Wait until the SCO's LMSFinish has been called."""
-        self.wait_for_call("LMSFinish", timeout_ms=timeout_ms)
+        """Wait until the SCO has called the finishing method."""
+        self.wait_for_call(self.FINISH, timeout_ms=timeout_ms)
 
     def wait_saved(self, *, saves: int = 1, timeout_ms: float | None = None) -> None:
         """Wait until the LMS has persisted ``saves`` commits/finishes in this session."""
@@ -728,3 +798,83 @@ class Lms12:
             arg=saves,
             timeout=self.timeout_ms if timeout_ms is None else timeout_ms,
         )
+
+
+class Lms12(ScormLms):
+    """The test SCORM 1.2 LMS (``lms/scorm12.html``): ``window.API`` is scorm-again's ``Scorm12API``.
+
+    The keyword arguments fill the ``cmi.core.*`` and ``cmi.student_data.*``
+    values the LMS provides.
+    """
+
+    PAGE: ClassVar[str] = "scorm12.html"
+    INITIALIZE: ClassVar[str] = "LMSInitialize"
+    FINISH: ClassVar[str] = "LMSFinish"
+
+    def __init__(
+        self,
+        page: Page,
+        *,
+        key: str | None = None,
+        student_id: str = "student-1",
+        student_name: str = "Learner, Test",
+        mastery_score: str | None = None,
+        launch_data: str | None = None,
+        lesson_mode: str = "normal",
+        credit: str = "credit",
+        block_external: bool = True,
+        timeout_ms: float = _DEFAULT_TIMEOUT_MS,
+    ) -> None:
+        query = {
+            "student_id": student_id,
+            "student_name": student_name,
+            "lesson_mode": lesson_mode,
+            "credit": credit,
+        }
+        if mastery_score is not None:
+            query["mastery_score"] = mastery_score
+        if launch_data is not None:
+            query["launch_data"] = launch_data
+        super().__init__(page, query, key=key, block_external=block_external, timeout_ms=timeout_ms)
+
+
+class Lms2004(ScormLms):
+    """The test SCORM 2004 LMS (``lms/scorm2004.html``): ``window.API_1484_11`` is ``Scorm2004API``.
+
+    The keyword arguments fill the ``cmi.*`` values the LMS provides
+    (``scaled_passing_score`` and ``completion_threshold`` come from the
+    manifest in a real LMS).
+    """
+
+    PAGE: ClassVar[str] = "scorm2004.html"
+    INITIALIZE: ClassVar[str] = "Initialize"
+    FINISH: ClassVar[str] = "Terminate"
+
+    def __init__(
+        self,
+        page: Page,
+        *,
+        key: str | None = None,
+        learner_id: str = "learner-1",
+        learner_name: str = "Learner, Test",
+        mode: str = "normal",
+        credit: str = "credit",
+        launch_data: str | None = None,
+        scaled_passing_score: str | None = None,
+        completion_threshold: str | None = None,
+        block_external: bool = True,
+        timeout_ms: float = _DEFAULT_TIMEOUT_MS,
+    ) -> None:
+        query = {
+            "learner_id": learner_id,
+            "learner_name": learner_name,
+            "mode": mode,
+            "credit": credit,
+        }
+        optional = {
+            "launch_data": launch_data,
+            "scaled_passing_score": scaled_passing_score,
+            "completion_threshold": completion_threshold,
+        }
+        query.update({name: value for name, value in optional.items() if value is not None})
+        super().__init__(page, query, key=key, block_external=block_external, timeout_ms=timeout_ms)

@@ -334,6 +334,13 @@
       });
     }
 
+    function ok(response) {
+      if (!response.ok) {
+        throw new Error("the LRS answered " + response.status);
+      }
+      return response;
+    }
+
     function stateUrl(stateId) {
       return launch.endpoint + "activities/state?" + new URLSearchParams({
         stateId: stateId,
@@ -369,7 +376,8 @@
     }
 
     function writeState(location, suspendData, keepalive) {
-      return request("PUT", stateUrl(STATE_ID), { location: location, suspendData: suspendData }, keepalive);
+      var state = { location: location, suspendData: suspendData, completed: completedSent };
+      return request("PUT", stateUrl(STATE_ID), state, keepalive);
     }
 
     var last = { location: "", suspendData: "" };
@@ -377,34 +385,54 @@
       start: function () {
         return fetch(launch.fetchUrl, { method: "POST" })
           .then(function (response) {
-            return response.json();
+            return ok(response).json();
           })
           .then(function (token) {
+            // A spent fetch URL (a reloaded page) still answers 200, with an error-code
+            // (cmi5 §8.2.3): without a token there is no session, so fail and read offline.
+            if (!token || typeof token["auth-token"] !== "string" || !token["auth-token"]) {
+              throw new Error("no auth-token: " + (token && token["error-text"]));
+            }
             auth = "Basic " + token["auth-token"];
             return request("GET", stateUrl("LMS.LaunchData"));
           })
           .then(function (response) {
-            return response.json();
+            return ok(response).json();
           })
           .then(function (data) {
             launchData = data || {};
-            return statement("initialized", null, ["cmi5"]);
+            // cmi5 §11: read the learner's preferences at startup. The course has one
+            // language and no audio, so a missing or unreadable document changes nothing.
+            var profile = new URLSearchParams({
+              agent: JSON.stringify(launch.actor),
+              profileId: "cmi5LearnerPreferences"
+            });
+            return request("GET", launch.endpoint + "agents/profile?" + profile.toString()).catch(
+              function () {
+                return null;
+              }
+            );
           })
           .then(function () {
+            return statement("initialized", null, ["cmi5"]);
+          })
+          .then(function (response) {
+            ok(response);
             return request("GET", stateUrl(STATE_ID));
           })
           .then(function (response) {
             return response.ok ? response.json() : {};
           })
           .then(function (saved) {
+            // "completed" is sent once per registration, not once per session (cmi5 §9.3.3).
+            completedSent = saved.completed === true;
             last = { location: saved.location || "", suspendData: saved.suspendData || "" };
             return last;
           });
       },
       save: function (location, suspendData, complete) {
         last = { location: location, suspendData: suspendData };
-        writeState(location, suspendData);
-        // Only a Normal launch may change the learner's record (cmi5 §10.2).
+        // Only a Normal launch may change the learner's record (cmi5 §10, launchMode).
         if (complete && !completedSent && (launchData.launchMode || "Normal") === "Normal") {
           completedSent = true;
           statement(
@@ -413,6 +441,7 @@
             ["cmi5", "moveon"]
           );
         }
+        writeState(location, suspendData);
       },
       pause: function () {
         writeState(last.location, last.suspendData, true);
