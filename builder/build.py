@@ -15,8 +15,6 @@ from pathlib import Path
 from builder.archive import write_folder, write_zip
 from builder.errors import Diagnostic, Location, Reporter, display_path
 from builder.formats import available_formats, get_format
-from builder.model import Course
-from builder.render import render_site
 from builder.i18n import (
     UI_DOMAIN,
     catalog_path,
@@ -26,7 +24,8 @@ from builder.i18n import (
     translations,
 )
 from builder.markdown import Localiser
-from builder.render import text_direction
+from builder.model import Course
+from builder.render import render_site, text_direction
 from builder.sources import load_course
 from builder.validate import validate_entries
 
