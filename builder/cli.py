@@ -62,12 +62,26 @@ def main() -> None:
     show_default=True,
     help="Folder the packages are written to.",
 )
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    help="Language to build (repeatable); default: the languages in course.yml.",
+)
+@click.option(
+    "--locales",
+    "locales_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of translation catalogs; default: locales/ beside courses/.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not show progress.")
 def build(
     course_dirs: tuple[Path, ...],
     formats: tuple[str, ...],
     out_dir: Path,
+    languages: tuple[str, ...],
+    locales_dir: Path | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -90,7 +104,9 @@ def build(
             click.echo(f"  {message}", err=True)
 
     try:
-        result = run_build(course_dirs, out_dir, formats or None, progress)
+        result = run_build(
+            course_dirs, out_dir, formats or None, progress, languages or None, locales_dir
+        )
     except CourseError as error:
         _print_diagnostics(error.diagnostics)
         count = sum(1 for d in error.diagnostics if d.level.value == "error")
