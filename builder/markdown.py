@@ -29,6 +29,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from builder.assessment import assessment_plugin
 from builder.errors import Location, Reporter
 from builder.model import CONTENT_DIR, Course, Lesson
 
@@ -44,6 +45,7 @@ def make_markdown() -> MarkdownIt:
     md.use(gfm_plugin)
     md.use(admon_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4)
+    md.use(assessment_plugin)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("table_close", _render_table_close)
     return md

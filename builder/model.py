@@ -12,8 +12,12 @@ import hashlib
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from builder.config import CourseConfig
+
+if TYPE_CHECKING:
+    from builder.assessment import Quiz
 
 CONTENT_DIR = "content"
 """Folder inside every package that mirrors the course folder."""
@@ -66,6 +70,16 @@ class Course:
     config: CourseConfig
     root: Path
     modules: tuple[Module, ...]
+    quizzes: tuple[Quiz, ...] = ()
+    """Every quiz and knowledge check, in reading order (see :mod:`builder.assessment`)."""
+
+    @property
+    def graded_quizzes(self) -> tuple[Quiz, ...]:
+        """The quizzes whose scores make the course score (module quizzes and exams)."""
+        return tuple(quiz for quiz in self.quizzes if quiz.kind.graded)
+
+    def quizzes_of(self, lesson: Lesson) -> tuple[Quiz, ...]:
+        return tuple(quiz for quiz in self.quizzes if quiz.lesson_id == lesson.id)
 
     @property
     def lessons(self) -> tuple[Lesson, ...]:

@@ -7,7 +7,7 @@ manifest and launch files (see :mod:`builder.formats`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -54,6 +54,8 @@ class Site:
     """Lesson id → package paths of the assets its page uses."""
     ui_catalog: Path | None = None
     """The theme's catalog (``sabaq.po``) for ``lang``; None shows the theme in English."""
+    reporter: Reporter = field(default_factory=Reporter, compare=False)
+    """Where formats report what they cannot carry (a question type a standard lacks)."""
 
     def page_info(self, path: str) -> PageInfo:
         return PageInfo(path, self.lang, self.dir)
@@ -135,6 +137,7 @@ def render_site(
         files=files,
         lesson_assets=lesson_assets,
         ui_catalog=ui_catalog,
+        reporter=reporter,
     )
 
 

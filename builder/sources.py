@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from builder.assessment import check_unique_ids, parse_quizzes
 from builder.config import CourseConfig, load_config
 from builder.errors import Location, Reporter
 from builder.fields import FieldReader
@@ -43,7 +44,14 @@ def load_course(course_dir: Path, reporter: Reporter) -> Course | None:
             "add a folder such as 01-introduction/ holding lessons like 01-welcome.md",
         )
     _check_unique_ids(modules, config, reporter)
-    return Course(config=config, root=root, modules=tuple(modules))
+    quizzes = [
+        quiz
+        for module in modules
+        for lesson in module.lessons
+        for quiz in parse_quizzes(lesson, reporter).quizzes
+    ]
+    check_unique_ids(quizzes, reporter)
+    return Course(config=config, root=root, modules=tuple(modules), quizzes=tuple(quizzes))
 
 
 def slug_from_name(name: str) -> str:
