@@ -10,7 +10,10 @@ with_tests=false
 
 debian_packages=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || debian_packages+=(python3-venv)
+# Noto Nastaliq Urdu and Noto Naskh Arabic, subset into every right-to-left package.
+[ -f /usr/share/fonts/truetype/noto/NotoNastaliqUrdu-Regular.ttf ] || debian_packages+=(fonts-noto-core)
 if $with_tests; then
+  command -v msgfmt >/dev/null || debian_packages+=(gettext)
   [ -x /usr/bin/chromium ] || debian_packages+=(chromium)
   command -v npm >/dev/null || debian_packages+=(nodejs npm)
 fi
