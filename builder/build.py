@@ -25,6 +25,7 @@ from builder.i18n import (
 )
 from builder.markdown import Localiser
 from builder.model import Course
+from builder.quizzes import SUSPEND_DATA_LIMITS, worst_case_state_size
 from builder.render import render_site, text_direction
 from builder.sources import load_course
 from builder.validate import validate_entries
@@ -123,6 +124,8 @@ def plan_packages(
             courses.append(course)
     wanted = {course.config.id: _formats_for(course, formats, reporter) for course in courses}
     _check_distinct_ids(courses, reporter)
+    for course in courses:
+        _check_saved_state_fits(course, wanted[course.config.id], reporter)
     reporter.raise_if_errors()
 
     planned = []
@@ -155,6 +158,24 @@ def plan_packages(
                 )
     reporter.raise_if_errors()
     return planned
+
+
+def _check_saved_state_fits(course: Course, formats: Sequence[str], reporter: Reporter) -> None:
+    """Refuse a course whose saved progress could outgrow what its standard lets an LMS keep.
+
+    An LMS may cut suspend_data at the limit, and the learner would then lose answers
+    and progress without a word; better to say so when building.
+    """
+    size = worst_case_state_size(course)
+    for name in formats:
+        limit = SUSPEND_DATA_LIMITS.get(name)
+        if limit is not None and size > limit:
+            reporter.error(
+                f"the course could save up to {size:,} characters of progress and answers, "
+                f"more than {get_format(name).label} lets an LMS keep ({limit:,})",
+                course.config.location("formats") or course.config.location(),
+                "split the course, make pools draw fewer questions, or build scorm2004 instead",
+            )
 
 
 def _check_package(name: str, entries: dict[str, bytes], reporter: Reporter) -> None:

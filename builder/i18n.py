@@ -487,6 +487,13 @@ def _check_entry(where: Location, entry: polib.POEntry, reporter: Reporter) -> N
             where,
             "use Markdown (**bold**, [link](url)) as in the source",
         )
+    if _placeholders(entry.msgid) != _placeholders(entry.msgstr):
+        reporter.error(
+            f"the translation's placeholders differ from the source: "
+            f"{_describe_counter(_placeholders(entry.msgid))} → {_describe_counter(_placeholders(entry.msgstr))}",
+            where,
+            "keep every {name} and %(name)s exactly as in the source; the program fills them in",
+        )
     source, translated = markup_of(entry.msgid), markup_of(entry.msgstr)
     for kind, hint in (
         ("links", "keep every link target exactly as in the source; translate only the link text"),
@@ -502,6 +509,13 @@ def _check_entry(where: Location, entry: polib.POEntry, reporter: Reporter) -> N
                 where,
                 hint,
             )
+
+
+_PLACEHOLDER = re.compile(r"%\([A-Za-z_]+\)[sd]|\{[A-Za-z_]+\}")
+
+
+def _placeholders(text: str) -> Counter[str]:
+    return Counter(_PLACEHOLDER.findall(text))
 
 
 def _describe_counter(counter: Counter[str]) -> str:

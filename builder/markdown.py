@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.gfm import gfm_plugin
@@ -29,7 +30,14 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from builder.assessment import assessment_plugin
+from builder.assessment import (
+    RENDER_HOOK,
+    AssessmentRef,
+    MarkdownText,
+    Quiz,
+    assessment_plugin,
+    extract_quizzes,
+)
 from builder.errors import Location, Reporter
 from builder.model import CONTENT_DIR, Course, Lesson
 
@@ -69,6 +77,8 @@ class LessonHtml:
     html: str
     assets: frozenset[str]
     """Course-relative POSIX paths of files the lesson uses (images, downloads)."""
+    quizzes: tuple[Quiz, ...] = ()
+    """The quizzes shown on the page, in order."""
 
 
 @dataclass
@@ -195,24 +205,54 @@ class Localiser:
         return {"lang": self.source_lang, "dir": self.source_dir}
 
 
+AssessmentView = Callable[[AssessmentRef, Callable[[MarkdownText, bool], Markup]], str]
+"""Renders a quiz or knowledge-check question, given a renderer for the author's texts."""
+
+
 def render_lesson(
-    course: Course, lesson: Lesson, reporter: Reporter, localiser: Localiser | None = None
+    course: Course,
+    lesson: Lesson,
+    reporter: Reporter,
+    localiser: Localiser | None = None,
+    assessment_view: AssessmentView | None = None,
 ) -> LessonHtml:
     md = make_markdown()
     env: dict[str, object] = {}
-    tokens = md.parse(lesson.body, env)
+    # Quiz mistakes were reported when the course was loaded; here only the tokens matter.
+    extracted = extract_quizzes(md.parse(lesson.body, env), lesson, Reporter())
+    tokens = extracted.tokens
     if localiser is not None:
         localise_tokens(tokens, localiser, env)
     resolver = _Resolver(course, lesson, reporter)
-    line = lesson.body_line
+    _check_tokens(tokens, lesson.body_line, resolver, reporter)
+
+    def author_text(text: MarkdownText, inline: bool) -> Markup:
+        source = localiser.messages.get(text.source, text.source) if localiser else text.source
+        local_env = dict(env)
+        parsed = md.parseInline(source, local_env) if inline else md.parse(source, local_env)
+        _check_tokens(parsed, text.location.line or lesson.body_line, resolver, reporter)
+        if inline:
+            return Markup(md.renderer.render(parsed[0].children or [], md.options, local_env))
+        return Markup(md.renderer.render(parsed, md.options, local_env))
+
+    if assessment_view is not None:
+        env[RENDER_HOOK] = lambda ref: assessment_view(ref, author_text)
+    html = md.renderer.render(tokens, md.options, env)
+    return LessonHtml(html, frozenset(resolver.assets), extracted.quizzes)
+
+
+def _check_tokens(
+    tokens: Sequence[Token], first_line: int, resolver: _Resolver, reporter: Reporter
+) -> None:
+    """Check code languages and resolve every link and image, at their lines."""
+    line = first_line
     for token in tokens:
         if token.map is not None:
-            line = lesson.body_line + token.map[0]
+            line = first_line + token.map[0]
         if token.type == "fence":
             _check_code_language(token, resolver.located(line), reporter)
         if token.children:
             _rewrite_inline(token.children, line, resolver)
-    return LessonHtml(md.renderer.render(tokens, md.options, env), frozenset(resolver.assets))
 
 
 def localise_tokens(tokens: list[Token], localiser: Localiser, env: dict[str, object]) -> None:

@@ -15,9 +15,11 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_timedelta
 from markupsafe import Markup
 
+from builder.assessment import AssessmentRef
 from builder.errors import Reporter
 from builder.markdown import Localiser, code_stylesheet, render_lesson
 from builder.model import CONTENT_DIR, Course, Lesson, progress_keys
+from builder.quizzes import TextRenderer, graded_summary, quiz_keys, runtime_quiz, views_for
 from builder.theme import STATIC_DIR, environment, relative_url, static_files
 
 PLAYER_PAGE = "index.html"
@@ -71,6 +73,8 @@ class Site:
         runtime_data = {
             "id": self.course.config.id,
             "version": self.course.config.version,
+            "mastery": self.course.config.mastery_score,
+            "quizzes": graded_summary(self.course.graded_quizzes, quiz_keys(self.course)),
             "lessons": [
                 {"id": lesson.id, "key": keys[lesson.id], "href": page.href(lesson.output_path)}
                 for lesson in self.course.lessons
@@ -102,12 +106,30 @@ def render_site(
     files: dict[str, bytes] = dict(static_files())
     lesson_assets: dict[str, tuple[str, ...]] = {}
     files[f"{STATIC_DIR}/code.css"] = code_stylesheet().encode("utf-8")
-    template = environment(ui_catalog).get_template("lesson.html.j2")
+    theme = environment(ui_catalog)
+    template = theme.get_template("lesson.html.j2")
+    quiz_template = theme.get_template("quiz.html.j2")
+    keys = quiz_keys(course)
+    mastery = course.config.mastery_score
     describe_duration = duration_formatter(lang)
     files[HOME_PAGE] = render_home(course, PageInfo(HOME_PAGE, lang, direction), ui_catalog)
+
+    def assessment_view(ref: AssessmentRef, text: TextRenderer) -> str:
+        quiz = ref.quiz
+        return quiz_template.render(
+            course=course.config,
+            quiz=quiz,
+            question=ref.question,
+            key=keys[quiz.id]
+            + (f"-{quiz.questions.index(ref.question) + 1}" if ref.question else ""),
+            views=views_for(ref, text),
+            intro=text(quiz.intro, False) if quiz.intro else None,
+            pass_mark=quiz.pass_mark if quiz.pass_mark is not None else mastery,
+        )
+
     for module in course.modules:
         for lesson in module.lessons:
-            rendered = render_lesson(course, lesson, reporter, localiser)
+            rendered = render_lesson(course, lesson, reporter, localiser, assessment_view)
             lesson_assets[lesson.id] = tuple(
                 f"{CONTENT_DIR}/{asset}" for asset in sorted(rendered.assets)
             )
@@ -127,6 +149,7 @@ def render_site(
                 next=_link(following, page),
                 home_href=page.href(HOME_PAGE),
                 further_reading=module.links if lesson is module.lessons[-1] else (),
+                quiz_data=[runtime_quiz(quiz, keys[quiz.id], mastery) for quiz in rendered.quizzes],
             )
             files[lesson.output_path] = html.encode("utf-8")
     reporter.raise_if_errors()

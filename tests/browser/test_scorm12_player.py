@@ -70,7 +70,7 @@ def test_walk_through_resume_and_complete(lms12: Lms12, package: Path) -> None:
     assert lms12.get("cmi.core.lesson_location") == LESSONS[2]
     keys = progress_keys(LESSONS)
     saved = json.loads(lms12.get("cmi.suspend_data"))
-    assert saved == {"v": 1, "seen": ".".join(sorted(keys.values()))}
+    assert saved == {"v": 2, "seen": ".".join(sorted(keys.values())), "q": {}}
     assert len(lms12.get("cmi.suspend_data")) < 4096
 
     # Ticks in the outline show what has been seen.

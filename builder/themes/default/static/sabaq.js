@@ -1,11 +1,12 @@
 /*
  * Sabaq learner runtime.
  *
- * Every package page loads this one script. A lesson page only tells the player
- * which lesson it shows. The player page (the SCO's launch file) owns the session
- * with the LMS: it finds the API the way the standard prescribes, initialises once,
- * records progress and the bookmark, commits on every change of state and when the
- * page is hidden, and finishes once. With no LMS it keeps progress in the browser.
+ * Every package page loads this one script. A lesson page shows its quizzes and tells
+ * the player what the learner did. The player page (the SCO's launch file) owns the
+ * session with the LMS: it finds the API the way the standard prescribes, initialises
+ * once, records progress, bookmark, score and answers, commits on every change of
+ * state and when the page is hidden, and finishes once. With no LMS it keeps progress
+ * in the browser.
  */
 (function () {
   "use strict";
@@ -20,38 +21,107 @@
     markSeen(rememberVisit(body.getAttribute("data-course"), null));
   }
 
+  function readJson(id) {
+    var element = document.getElementById(id);
+    if (!element) {
+      return null;
+    }
+    try {
+      return JSON.parse(element.textContent);
+    } catch (broken) {
+      return null;
+    }
+  }
+
+  function format(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
   /* ------------------------------------------------------------------ lesson page */
 
   function startLesson() {
-    if (window.parent === window) {
-      // Opened on its own (offline website, a page opened from disk): remember
-      // the visit in this browser so the outline can tick what was read.
-      var seen = rememberVisit(body.getAttribute("data-course"), body.getAttribute("data-lesson"));
-      markSeen(seen);
+    var courseId = body.getAttribute("data-course");
+    var lessonId = body.getAttribute("data-lesson");
+    var quizzes = readJson("sabaq-quizzes") || [];
+    var strings = readJson("sabaq-strings") || {};
+    var inPlayer = window.parent !== window;
+    var learner = { name: "" };
+
+    var engine = quizEngine(quizzes, strings, learner, function (message) {
+      if (inPlayer) {
+        window.parent.postMessage(message, "*");
+      } else {
+        rememberQuiz(courseId, message.key, message.state);
+      }
+    });
+
+    if (!inPlayer) {
+      // Opened on its own (offline website, a page opened from disk): remember the
+      // visit and the answers in this browser.
+      markSeen(rememberVisit(courseId, lessonId));
+      engine.restore(savedQuizzes(courseId));
       return;
     }
     window.addEventListener("message", function (event) {
       var data = event.data;
       if (event.source === window.parent && data && data.sabaq === "state") {
         markSeen(data.seen || []);
+        learner.name = data.learner || "";
+        engine.restore(data.quizzes || {});
       }
     });
-    window.parent.postMessage({ sabaq: "lesson", id: body.getAttribute("data-lesson") }, "*");
+    window.parent.postMessage({ sabaq: "lesson", id: lessonId }, "*");
+  }
+
+  function storage() {
+    try {
+      return window.localStorage;
+    } catch (blocked) {
+      return null;
+    }
+  }
+
+  function readStored(key, fallback) {
+    try {
+      var store = storage();
+      var text = store && store.getItem(key);
+      return text ? JSON.parse(text) : fallback;
+    } catch (unreadable) {
+      return fallback;
+    }
+  }
+
+  function writeStored(key, value) {
+    try {
+      var store = storage();
+      if (store) {
+        store.setItem(key, JSON.stringify(value));
+      }
+    } catch (unavailable) {
+      // Storage disabled or full: the course still works, it only forgets.
+    }
   }
 
   function rememberVisit(courseId, lessonId) {
     var key = "sabaq:" + courseId + ":seen";
-    var seen = [];
-    try {
-      seen = JSON.parse(window.localStorage.getItem(key) || "[]");
-      if (lessonId && seen.indexOf(lessonId) === -1) {
-        seen.push(lessonId);
-        window.localStorage.setItem(key, JSON.stringify(seen));
-      }
-    } catch (unavailable) {
-      // Storage disabled or full: the course still reads, only without ticks.
+    var seen = readStored(key, []);
+    if (lessonId && seen.indexOf(lessonId) === -1) {
+      seen.push(lessonId);
+      writeStored(key, seen);
     }
     return seen;
+  }
+
+  function savedQuizzes(courseId) {
+    return readStored("sabaq:" + courseId + ":quizzes", {});
+  }
+
+  function rememberQuiz(courseId, key, state) {
+    var all = savedQuizzes(courseId);
+    all[key] = state;
+    writeStored("sabaq:" + courseId + ":quizzes", all);
   }
 
   function markSeen(seenIds) {
@@ -61,6 +131,738 @@
         links[i].classList.add("is-seen");
       }
     }
+  }
+
+  /* ------------------------------------------------------------------ quizzes
+     Scoring mirrors builder/assessment.py `score`; keep the two in step. */
+
+  function quizEngine(quizzes, strings, learner, report) {
+    var runs = {};
+    quizzes.forEach(function (quiz) {
+      var forms = document.querySelectorAll('[data-quiz="' + cssEscape(quiz.id) + '"]');
+      for (var i = 0; i < forms.length; i++) {
+        var run = quiz.graded ? gradedQuiz(quiz, forms[i], strings, learner, report) : knowledgeCheck(quiz, forms[i], strings);
+        if (run) {
+          runs[quiz.key] = run;
+        }
+      }
+    });
+    return {
+      restore: function (states) {
+        Object.keys(runs).forEach(function (key) {
+          runs[key].restore(states[key]);
+        });
+      }
+    };
+  }
+
+  function cssEscape(text) {
+    return String(text).replace(/["\\]/g, "\\$&");
+  }
+
+  function knowledgeCheck(quiz, form, strings) {
+    var questionId = form.getAttribute("data-question");
+    var question = quiz.questions.filter(function (q) {
+      return q.id === questionId;
+    })[0];
+    var fieldset = form.querySelector("fieldset.question");
+    if (!question || !fieldset) {
+      return null;
+    }
+    prepareQuestion(fieldset, question);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var response = readResponse(fieldset, question);
+      showFeedback(fieldset, question, response, scoreQuestion(question, response), true, strings);
+    });
+    return { restore: function () {} };
+  }
+
+  function gradedQuiz(quiz, section, strings, learner, report) {
+    var form = section.querySelector("form.quiz-form");
+    var result = section.querySelector(".quiz-result");
+    var retry = section.querySelector(".retry-quiz");
+    var submit = section.querySelector(".submit-quiz");
+    var fieldsets = section.querySelectorAll("fieldset.question");
+    if (!form || fieldsets.length !== quiz.questions.length) {
+      return null;
+    }
+    var state = { attempts: 0, best: -1, drawn: [], answers: [], submitted: false };
+    var startedAt = {};
+    var saveTimer = null;
+
+    quiz.questions.forEach(function (question, index) {
+      prepareQuestion(fieldsets[index], question);
+    });
+    newAttempt();
+
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    form.addEventListener("click", function (event) {
+      if (event.target.closest && event.target.closest(".move-up, .move-down")) {
+        changed(event);
+      }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      grade();
+    });
+    if (retry) {
+      retry.addEventListener("click", function () {
+        newAttempt();
+        send();
+        var first = fieldsets[state.drawn[0]];
+        if (first) {
+          first.focus();
+        }
+      });
+    }
+    var print = section.querySelector(".print-certificate");
+    if (print) {
+      print.addEventListener("click", function () {
+        document.documentElement.classList.add("printing-certificate");
+        window.print();
+        document.documentElement.classList.remove("printing-certificate");
+      });
+    }
+
+    function changed(event) {
+      var fieldset = event.target.closest && event.target.closest("fieldset.question");
+      if (!fieldset || state.submitted) {
+        return;
+      }
+      var index = Array.prototype.indexOf.call(fieldsets, fieldset);
+      if (!startedAt[index]) {
+        startedAt[index] = Date.now();
+      }
+      state.answers[index] = encodeResponse(quiz.questions[index], readResponse(fieldset, quiz.questions[index]));
+      // Answers are saved as the learner goes, so closing the course mid-exam loses nothing.
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(send, 400);
+    }
+
+    function newAttempt() {
+      state.submitted = false;
+      state.answers = quiz.questions.map(function () {
+        return "";
+      });
+      state.drawn = draw(quiz);
+      startedAt = {};
+      showAttempt(true);
+    }
+
+    function showAttempt(fresh) {
+      quiz.questions.forEach(function (question, index) {
+        var fieldset = fieldsets[index];
+        var drawn = state.drawn.indexOf(index) !== -1;
+        fieldset.hidden = !drawn;
+        fieldset.disabled = !drawn || state.submitted;
+        fieldset.setAttribute("tabindex", "-1");
+        clearFeedback(fieldset);
+        if (fresh) {
+          resetQuestion(fieldset, question);
+        } else {
+          writeResponse(fieldset, question, decodeResponse(question, state.answers[index]));
+        }
+        var position = fieldset.querySelector(".question-position");
+        if (position && drawn && quiz.pool) {
+          // A drawn attempt numbers its own questions: "Question 2 of 5".
+          position.textContent = format(strings.questionNumber || "", {
+            number: state.drawn.indexOf(index) + 1,
+            total: state.drawn.length
+          });
+        }
+      });
+      result.textContent = "";
+      submit.hidden = state.submitted;
+      if (retry) {
+        retry.hidden = true;
+      }
+    }
+
+    function grade() {
+      var missing = state.drawn.filter(function (index) {
+        return isEmpty(quiz.questions[index], readResponse(fieldsets[index], quiz.questions[index]));
+      });
+      if (missing.length) {
+        result.textContent = strings.answerFirst || "";
+        fieldsets[missing[0]].focus();
+        return;
+      }
+      var earned = 0;
+      var interactions = [];
+      state.drawn.forEach(function (index) {
+        var question = quiz.questions[index];
+        var response = readResponse(fieldsets[index], question);
+        state.answers[index] = encodeResponse(question, response);
+        var fraction = scoreQuestion(question, response);
+        earned += fraction * question.points;
+        interactions.push(interaction(question, response, fraction, startedAt[index]));
+      });
+      earned = Math.round(earned * 100) / 100;
+      state.attempts += 1;
+      state.best = Math.max(state.best, earned);
+      state.submitted = true;
+      showResults(earned);
+      send(interactions);
+      result.focus();
+    }
+
+    function showResults(earned) {
+      state.drawn.forEach(function (index) {
+        var question = quiz.questions[index];
+        var fieldset = fieldsets[index];
+        fieldset.disabled = true;
+        if (quiz.reveal) {
+          var response = readResponse(fieldset, question);
+          showFeedback(fieldset, question, response, scoreQuestion(question, response), true, strings);
+        }
+      });
+      var percent = quiz.max ? Math.round((earned / quiz.max) * 1000) / 10 : 0;
+      var passed = percent >= quiz.pass;
+      var lines = [
+        format(strings.result || "", { points: earned, max: quiz.max, percent: percent }),
+        format((passed ? strings.passed : strings.failed) || "", { pass: quiz.pass })
+      ];
+      var left = quiz.attempts ? quiz.attempts - state.attempts : null;
+      if (left !== null) {
+        lines.push(left > 0 ? format(strings.attemptsLeft || "", { count: left }) : strings.noAttemptsLeft || "");
+      }
+      result.textContent = lines.join(" ");
+      result.setAttribute("tabindex", "-1");
+      submit.hidden = true;
+      if (retry) {
+        retry.hidden = left === 0 || (passed && quiz.kind === "exam");
+      }
+      if (quiz.kind === "exam" && percent >= quiz.pass) {
+        showCertificate(section, learner, percent, strings);
+      }
+    }
+
+    function send(interactions) {
+      clearTimeout(saveTimer);
+      report({
+        sabaq: interactions ? "quiz-result" : "quiz-progress",
+        key: quiz.key,
+        state: encodeQuizState(state),
+        interactions: interactions || []
+      });
+    }
+
+    return {
+      restore: function (saved) {
+        var decoded = decodeQuizState(saved, quiz);
+        if (!decoded) {
+          return;
+        }
+        state = decoded;
+        showAttempt(false);
+        if (state.submitted) {
+          var earned = 0;
+          state.drawn.forEach(function (index) {
+            var question = quiz.questions[index];
+            earned += scoreQuestion(question, decodeResponse(question, state.answers[index])) * question.points;
+          });
+          showResults(Math.round(earned * 100) / 100);
+        }
+      }
+    };
+  }
+
+  function showCertificate(section, learner, percent, strings) {
+    var certificate = section.querySelector(".certificate");
+    if (!certificate) {
+      return;
+    }
+    var lang = document.documentElement.getAttribute("lang") || "en";
+    var date = new Date();
+    var shown;
+    try {
+      shown = new Intl.DateTimeFormat(lang, { dateStyle: "long" }).format(date);
+    } catch (unsupported) {
+      shown = date.toISOString().slice(0, 10);
+    }
+    fill(certificate, "name", learner.name || strings.learner || "");
+    fill(certificate, "score", percent + "%");
+    fill(certificate, "date", shown);
+    certificate.hidden = false;
+  }
+
+  function fill(root, field, text) {
+    var element = root.querySelector('[data-field="' + field + '"]');
+    if (element) {
+      element.textContent = text;
+    }
+  }
+
+  /* Which questions an attempt shows: all of them, or `pool` drawn at random. */
+  function draw(quiz) {
+    var indexes = quiz.questions.map(function (question, index) {
+      return index;
+    });
+    if (quiz.shuffle || quiz.pool) {
+      shuffle(indexes);
+    }
+    if (quiz.pool) {
+      indexes = indexes.slice(0, quiz.pool);
+      indexes.sort(function (a, b) {
+        return a - b;
+      });
+    }
+    return indexes;
+  }
+
+  function shuffle(list) {
+    for (var i = list.length - 1; i > 0; i--) {
+      var j = Math.floor(Math.random() * (i + 1));
+      var swap = list[i];
+      list[i] = list[j];
+      list[j] = swap;
+    }
+    return list;
+  }
+
+  function prepareQuestion(fieldset, question) {
+    if (question.shuffle) {
+      var box = fieldset.querySelector(".choices");
+      var choices = box ? Array.prototype.slice.call(box.children) : [];
+      shuffle(choices).forEach(function (choice) {
+        box.appendChild(choice);
+      });
+    }
+    var hintButton = fieldset.querySelector(".show-hint");
+    if (hintButton) {
+      hintButton.addEventListener("click", function () {
+        var hidden = fieldset.querySelector(".hint[hidden]");
+        if (hidden) {
+          hidden.hidden = false;
+          hidden.setAttribute("tabindex", "-1");
+          hidden.focus();
+        }
+        hintButton.hidden = !fieldset.querySelector(".hint[hidden]");
+      });
+    }
+    var list = fieldset.querySelector(".ordering");
+    if (list) {
+      list.addEventListener("click", function (event) {
+        var button = event.target.closest && event.target.closest("button");
+        if (!button || fieldset.disabled) {
+          return;
+        }
+        var item = button.closest("li");
+        if (button.classList.contains("move-up") && item.previousElementSibling) {
+          list.insertBefore(item, item.previousElementSibling);
+        } else if (button.classList.contains("move-down") && item.nextElementSibling) {
+          list.insertBefore(item.nextElementSibling, item);
+        }
+        button.focus();
+      });
+    }
+    resetQuestion(fieldset, question);
+  }
+
+  function resetQuestion(fieldset, question) {
+    var inputs = fieldset.querySelectorAll("input, select");
+    for (var i = 0; i < inputs.length; i++) {
+      if (inputs[i].type === "radio" || inputs[i].type === "checkbox") {
+        inputs[i].checked = false;
+      } else {
+        inputs[i].value = "";
+      }
+    }
+    if (question.kind === "ordering") {
+      var order = question.order.slice();
+      if (order.length > 1) {
+        // Never start in the right order: the learner would have nothing to do.
+        while (order.join() === question.order.join()) {
+          shuffle(order);
+        }
+      }
+      writeResponse(fieldset, question, order);
+    }
+  }
+
+  function readResponse(fieldset, question) {
+    var kind = question.kind;
+    if (kind === "single" || kind === "true-false") {
+      var picked = fieldset.querySelector("input:checked");
+      return picked ? picked.value : null;
+    }
+    if (kind === "multiple") {
+      return Array.prototype.map.call(fieldset.querySelectorAll("input:checked"), function (input) {
+        return input.value;
+      });
+    }
+    if (kind === "short" || kind === "numeric") {
+      var input = fieldset.querySelector("input[type=text]");
+      return input ? input.value : "";
+    }
+    if (kind === "matching") {
+      var pairs = {};
+      Array.prototype.forEach.call(fieldset.querySelectorAll("select[data-pair]"), function (select) {
+        pairs[select.getAttribute("data-pair")] = select.value;
+      });
+      return pairs;
+    }
+    return Array.prototype.map.call(fieldset.querySelectorAll(".ordering li"), function (item) {
+      return item.getAttribute("data-item");
+    });
+  }
+
+  function writeResponse(fieldset, question, response) {
+    var kind = question.kind;
+    if (response === null || response === undefined) {
+      return;
+    }
+    if (kind === "single" || kind === "true-false" || kind === "multiple") {
+      var chosen = kind === "multiple" ? response : [response];
+      Array.prototype.forEach.call(fieldset.querySelectorAll("input"), function (input) {
+        input.checked = chosen.indexOf(input.value) !== -1;
+      });
+    } else if (kind === "short" || kind === "numeric") {
+      var input = fieldset.querySelector("input[type=text]");
+      if (input) {
+        input.value = response;
+      }
+    } else if (kind === "matching") {
+      Array.prototype.forEach.call(fieldset.querySelectorAll("select[data-pair]"), function (select) {
+        select.value = response[select.getAttribute("data-pair")] || "";
+      });
+    } else if (kind === "ordering") {
+      var list = fieldset.querySelector(".ordering");
+      response.forEach(function (id) {
+        var item = list.querySelector('li[data-item="' + cssEscape(id) + '"]');
+        if (item) {
+          list.appendChild(item);
+        }
+      });
+    }
+  }
+
+  function isEmpty(question, response) {
+    var kind = question.kind;
+    if (kind === "multiple") {
+      return response.length === 0;
+    }
+    if (kind === "matching") {
+      return Object.keys(response).some(function (key) {
+        return !response[key];
+      });
+    }
+    if (kind === "ordering") {
+      return false;
+    }
+    return response === null || String(response).trim() === "";
+  }
+
+  function clearFeedback(fieldset) {
+    fieldset.classList.remove("is-correct", "is-incorrect", "is-partly");
+    var parts = fieldset.querySelectorAll(".verdict, .feedback-correct, .feedback-incorrect, .explanation, .choice-feedback, .right-answer");
+    for (var i = 0; i < parts.length; i++) {
+      if (parts[i].classList.contains("right-answer")) {
+        parts[i].parentNode.removeChild(parts[i]);
+      } else {
+        parts[i].hidden = true;
+      }
+    }
+  }
+
+  function showFeedback(fieldset, question, response, fraction, reveal, strings) {
+    clearFeedback(fieldset);
+    var verdict = fieldset.querySelector(".verdict");
+    var state = fraction >= 1 ? "correct" : fraction > 0 ? "partly" : "incorrect";
+    fieldset.classList.add("is-" + state);
+    if (verdict) {
+      verdict.textContent = strings[state] || "";
+      verdict.hidden = false;
+    }
+    show(fieldset, fraction >= 1 ? ".feedback-correct" : ".feedback-incorrect");
+    show(fieldset, ".explanation");
+    var picked = question.kind === "multiple" ? response : [response];
+    Array.prototype.forEach.call(fieldset.querySelectorAll(".choice"), function (choice) {
+      if (picked && picked.indexOf(choice.getAttribute("data-choice")) !== -1) {
+        var feedback = choice.querySelector(".choice-feedback");
+        if (feedback) {
+          feedback.hidden = false;
+        }
+      }
+    });
+    if (reveal && fraction < 1) {
+      var answer = rightAnswer(fieldset, question);
+      if (answer && verdict) {
+        var line = document.createElement("p");
+        line.className = "right-answer";
+        line.textContent = (strings.rightAnswer || "") + " " + answer;
+        verdict.parentNode.appendChild(line);
+      }
+    }
+  }
+
+  function show(root, selector) {
+    var element = root.querySelector(selector);
+    if (element) {
+      element.hidden = false;
+    }
+  }
+
+  function rightAnswer(fieldset, question) {
+    function textOf(selector) {
+      var element = fieldset.querySelector(selector);
+      return element ? element.textContent.trim() : "";
+    }
+    var kind = question.kind;
+    if (kind === "single" || kind === "true-false" || kind === "multiple") {
+      return question.correct
+        .map(function (id) {
+          return textOf('.choice[data-choice="' + cssEscape(id) + '"] .choice-text');
+        })
+        .join("; ");
+    }
+    if (kind === "short" || kind === "numeric") {
+      return question.pattern ? question.pattern.replace("[:]", " – ") : "";
+    }
+    if (kind === "matching") {
+      return Object.keys(question.pairs)
+        .map(function (pairId) {
+          var select = fieldset.querySelector('select[data-pair="' + cssEscape(pairId) + '"]');
+          var label = select ? textOf('label[for="' + select.id + '"]') : pairId;
+          var option = select ? select.querySelector('option[value="' + cssEscape(question.pairs[pairId]) + '"]') : null;
+          return label + " → " + (option ? option.textContent.trim() : "");
+        })
+        .join("; ");
+    }
+    return question.order
+      .map(function (id) {
+        return textOf('li[data-item="' + cssEscape(id) + '"] .ordering-text');
+      })
+      .join(" → ");
+  }
+
+  function scoreQuestion(question, response) {
+    var kind = question.kind;
+    if (response === null || response === undefined) {
+      return 0;
+    }
+    if (kind === "single" || kind === "true-false") {
+      return question.correct.indexOf(response) !== -1 ? 1 : 0;
+    }
+    if (kind === "multiple") {
+      var right = question.correct;
+      var wrong = question.choices.filter(function (id) {
+        return right.indexOf(id) === -1;
+      });
+      var chosenRight = response.filter(function (id) {
+        return right.indexOf(id) !== -1;
+      }).length;
+      var chosenWrong = response.filter(function (id) {
+        return wrong.indexOf(id) !== -1;
+      }).length;
+      if (!question.partial) {
+        return chosenRight === right.length && chosenWrong === 0 && response.length === right.length ? 1 : 0;
+      }
+      var earned = right.length ? chosenRight / right.length : 0;
+      var lost = wrong.length ? chosenWrong / wrong.length : 0;
+      return Math.max(0, earned - lost);
+    }
+    if (kind === "short") {
+      return question.answers.indexOf(normaliseAnswer(response, question.caseSensitive)) !== -1 ? 1 : 0;
+    }
+    if (kind === "numeric") {
+      var number = parseLearnerNumber(response);
+      if (number === null || !isFinite(number)) {
+        return 0;
+      }
+      return question.ranges.some(function (range) {
+        var slack = 1e-9 * Math.max(1, Math.abs(range[0]), Math.abs(range[1]));
+        return range[0] - slack <= number && number <= range[1] + slack;
+      })
+        ? 1
+        : 0;
+    }
+    if (kind === "matching") {
+      var pairIds = Object.keys(question.pairs);
+      var matched = pairIds.filter(function (id) {
+        return response[id] === question.pairs[id];
+      }).length;
+      if (!pairIds.length) {
+        return 0;
+      }
+      if (!question.partial) {
+        return matched === pairIds.length ? 1 : 0;
+      }
+      return matched / pairIds.length;
+    }
+    var expected = question.order;
+    if (expected.length < 2 || response.slice().sort().join() !== expected.slice().sort().join()) {
+      return 0;
+    }
+    if (!question.partial) {
+      return response.join() === expected.join() ? 1 : 0;
+    }
+    var positions = response.map(function (id) {
+      return expected.indexOf(id);
+    });
+    return (longestIncreasing(positions) - 1) / (expected.length - 1);
+  }
+
+  function longestIncreasing(values) {
+    var tails = [];
+    values.forEach(function (value) {
+      var low = 0;
+      var high = tails.length;
+      while (low < high) {
+        var middle = (low + high) >> 1;
+        if (tails[middle] < value) {
+          low = middle + 1;
+        } else {
+          high = middle;
+        }
+      }
+      tails[low] = value;
+    });
+    return tails.length;
+  }
+
+  function normaliseAnswer(text, caseSensitive) {
+    var cleaned = String(text).normalize("NFC").trim().split(/\s+/).join(" ");
+    return caseSensitive ? cleaned : cleaned.toLowerCase();
+  }
+
+  /* A number as a learner types it: Urdu and Arabic digits, commas as thousands separators. */
+  function parseLearnerNumber(text) {
+    var cleaned = "";
+    var source = String(text).normalize("NFKC");
+    for (var i = 0; i < source.length; i++) {
+      var character = source.charAt(i);
+      var code = source.charCodeAt(i);
+      if (/\s/.test(character) || character === "," || code === 0x066c) {
+        continue;
+      }
+      if (code >= 0x0660 && code <= 0x0669) {
+        cleaned += String(code - 0x0660);
+      } else if (code >= 0x06f0 && code <= 0x06f9) {
+        cleaned += String(code - 0x06f0);
+      } else if (code >= 0x0966 && code <= 0x096f) {
+        cleaned += String(code - 0x0966);
+      } else if (code === 0x066b) {
+        cleaned += ".";
+      } else if (code === 0x2212) {
+        cleaned += "-";
+      } else {
+        cleaned += character;
+      }
+    }
+    return /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(cleaned) ? parseFloat(cleaned) : null;
+  }
+
+  /* Saved state of one graded quiz: [attempts, best points, drawn, answers, submitted].
+     Kept short: SCORM 1.2 stores 4,096 characters for the whole course, and the build
+     checks the worst case (builder/quizzes.py worst_case_state_size). */
+  function encodeQuizState(state) {
+    return [state.attempts, state.best, state.drawn.join("."), state.answers, state.submitted ? 1 : 0];
+  }
+
+  function decodeQuizState(saved, quiz) {
+    if (!Array.isArray(saved) || saved.length < 5) {
+      return null;
+    }
+    var drawn = String(saved[2] || "")
+      .split(".")
+      .filter(function (part) {
+        return part !== "";
+      })
+      .map(Number)
+      .filter(function (index) {
+        return index >= 0 && index < quiz.questions.length;
+      });
+    if (!drawn.length) {
+      return null;
+    }
+    var answers = quiz.questions.map(function (question, index) {
+      return Array.isArray(saved[3]) && typeof saved[3][index] === "string" ? saved[3][index] : "";
+    });
+    return {
+      attempts: Number(saved[0]) || 0,
+      best: typeof saved[1] === "number" ? saved[1] : -1,
+      drawn: drawn,
+      answers: answers,
+      submitted: saved[4] === 1
+    };
+  }
+
+  function encodeResponse(question, response) {
+    var kind = question.kind;
+    if (response === null || response === undefined) {
+      return "";
+    }
+    if (kind === "multiple" || kind === "ordering") {
+      return response.join(".");
+    }
+    if (kind === "matching") {
+      return Object.keys(question.pairs)
+        .map(function (id) {
+          return response[id] || "";
+        })
+        .join(".");
+    }
+    return String(response).slice(0, 64);
+  }
+
+  function decodeResponse(question, text) {
+    var kind = question.kind;
+    if (!text) {
+      return kind === "multiple" ? [] : kind === "matching" ? {} : null;
+    }
+    if (kind === "multiple" || kind === "ordering") {
+      return text.split(".");
+    }
+    if (kind === "matching") {
+      var parts = text.split(".");
+      var pairs = {};
+      Object.keys(question.pairs).forEach(function (id, index) {
+        pairs[id] = parts[index] || "";
+      });
+      return pairs;
+    }
+    return text;
+  }
+
+  /* One answered question as the LMS records it (standard-neutral; adapters format it). */
+  function interaction(question, response, fraction, startedAt) {
+    var kind = question.kind;
+    var parts;
+    var pattern;
+    var type = { single: "choice", multiple: "choice", "true-false": "true-false", short: "fill-in", numeric: "numeric", matching: "matching", ordering: "sequencing" }[kind];
+    if (kind === "single" || kind === "true-false") {
+      parts = [response];
+      pattern = question.correct;
+    } else if (kind === "multiple") {
+      parts = response.slice().sort();
+      pattern = question.correct;
+    } else if (kind === "matching") {
+      parts = Object.keys(question.pairs).map(function (id) {
+        return [id, response[id] || ""];
+      });
+      pattern = Object.keys(question.pairs).map(function (id) {
+        return [id, question.pairs[id]];
+      });
+    } else if (kind === "ordering") {
+      parts = response;
+      pattern = question.order;
+    } else {
+      parts = [String(response).slice(0, 250)];
+      pattern = [question.pattern || ""];
+    }
+    return {
+      id: question.id,
+      type: type,
+      response: parts,
+      pattern: pattern,
+      fraction: fraction,
+      weighting: question.points,
+      latency: startedAt ? (Date.now() - startedAt) / 1000 : 0,
+      description: question.description || ""
+    };
   }
 
   /* ------------------------------------------------------------------ player page */
@@ -75,8 +877,11 @@
       byId[lesson.id] = lesson;
       keyToId[lesson.key] = lesson.id;
     });
-    var progress = {};
+    var graded = course.quizzes || [];
+    var state = { seen: {}, quizzes: {} };
     var current = course.lessons[0].id;
+    var learner = "";
+    var mastery = course.mastery;
     var startedAt = Date.now();
     var started = false;
     var finished = false;
@@ -86,25 +891,33 @@
       if (!started || finished || event.source !== frame.contentWindow || !data) {
         return;
       }
-      if (data.sabaq !== "lesson" || !byId[data.id]) {
-        return;
+      if (data.sabaq === "lesson" && byId[data.id]) {
+        current = data.id;
+        state.seen[data.id] = true;
+        lms.save(current, encodeState(state, byId), status());
+        frame.contentWindow.postMessage(
+          { sabaq: "state", seen: Object.keys(state.seen), quizzes: state.quizzes, learner: learner },
+          "*"
+        );
+      } else if ((data.sabaq === "quiz-progress" || data.sabaq === "quiz-result") && typeof data.key === "string") {
+        state.quizzes[data.key] = data.state;
+        if (data.sabaq === "quiz-result" && data.interactions && data.interactions.length) {
+          lms.record(data.interactions);
+        }
+        lms.save(current, encodeState(state, byId), status());
       }
-      current = data.id;
-      progress[data.id] = true;
-      lms.save(current, encodeProgress(progress, byId), isComplete(), seenFraction());
-      frame.contentWindow.postMessage({ sabaq: "state", seen: Object.keys(progress) }, "*");
     });
 
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden" && started && !finished) {
-        lms.pause(elapsedSeconds(), isComplete());
+        lms.pause(elapsedSeconds(), status());
       }
     });
     // Browsers no longer run unload handlers reliably; pagehide is the last safe moment.
     window.addEventListener("pagehide", function () {
       if (started && !finished) {
         finished = true;
-        lms.finish(elapsedSeconds(), isComplete());
+        lms.finish(elapsedSeconds(), status());
       }
     });
 
@@ -113,25 +926,45 @@
         return lms.start();
       })
       .catch(function () {
-        // The LMS could not be reached: the learner can still read the course.
+        // The LMS could not be reached: the learner can still take the course.
         lms = browserOnly(course);
         return lms.start();
       })
       .then(function (saved) {
-        progress = decodeProgress(saved.suspendData, keyToId);
+        state = decodeState(saved.suspendData, keyToId);
         current = byId[saved.location] ? saved.location : course.lessons[0].id;
+        learner = saved.learner || "";
+        if (typeof saved.mastery === "number" && isFinite(saved.mastery)) {
+          mastery = saved.mastery;
+        }
         started = true;
         frame.src = byId[current].href;
       });
 
-    function isComplete() {
-      return course.lessons.every(function (lesson) {
-        return progress[lesson.id];
+    /* Where the learner stands: completion, and success once every graded quiz is taken. */
+    function status() {
+      var allSeen = course.lessons.every(function (lesson) {
+        return state.seen[lesson.id];
       });
-    }
-
-    function seenFraction() {
-      return Object.keys(progress).length / course.lessons.length;
+      var earned = 0;
+      var possible = 0;
+      var taken = 0;
+      graded.forEach(function (quiz) {
+        var saved = state.quizzes[quiz.key];
+        possible += quiz.max;
+        if (Array.isArray(saved) && saved[0] > 0) {
+          taken += 1;
+          earned += Math.max(0, Number(saved[1]) || 0);
+        }
+      });
+      var allTaken = taken === graded.length;
+      var percent = possible ? Math.round((earned / possible) * 10000) / 100 : null;
+      return {
+        complete: allSeen && allTaken,
+        fraction: (Object.keys(state.seen).length + taken) / (course.lessons.length + graded.length),
+        percent: taken ? percent : null,
+        success: graded.length && allTaken ? percent >= mastery : null
+      };
     }
 
     function elapsedSeconds() {
@@ -139,35 +972,39 @@
     }
   }
 
-  /* Progress is stored as short keys derived from lesson ids (see model.progress_keys),
-     so it fits SCORM 1.2's 4,096 characters and survives lessons being reordered. */
-  function encodeProgress(progress, byId) {
-    var keys = Object.keys(progress).map(function (id) {
+  /* Progress is stored as short keys derived from lesson and quiz ids
+     (model.progress_keys), so it survives lessons being reordered in a new version. */
+  function encodeState(state, byId) {
+    var keys = Object.keys(state.seen).map(function (id) {
       return byId[id].key;
     });
     keys.sort();
-    return JSON.stringify({ v: 1, seen: keys.join(".") });
+    return JSON.stringify({ v: 2, seen: keys.join("."), q: state.quizzes });
   }
 
-  function decodeProgress(text, keyToId) {
-    var progress = {};
+  function decodeState(text, keyToId) {
+    var state = { seen: {}, quizzes: {} };
     try {
       var data = JSON.parse(text || "{}");
       (data.seen ? String(data.seen).split(".") : []).forEach(function (key) {
         if (keyToId[key]) {
-          progress[keyToId[key]] = true;
+          state.seen[keyToId[key]] = true;
         }
       });
+      if (data.q && typeof data.q === "object") {
+        state.quizzes = data.q;
+      }
     } catch (ignored) {
       // Data written by another package version or tool: start afresh rather than fail.
     }
-    return progress;
+    return state;
   }
 
   /* ------------------------------------------------------------------ LMS adapters
-     Each adapter offers start() → {location, suspendData} (or a promise of it),
-     save(location, suspendData, complete, fraction), pause(seconds, complete) and
-     finish(seconds, complete). The player never speaks a standard's data model. */
+     Each adapter offers start() → {location, suspendData, learner, mastery} (or a
+     promise of it), save(location, suspendData, status), record(interactions),
+     pause(seconds, status) and finish(seconds, status), where status is
+     {complete, fraction, percent, success}. The player never speaks a data model. */
 
   function connect(kind, course) {
     var api;
@@ -205,93 +1042,209 @@
     return null;
   }
 
+  /* "Last, First" as SCORM stores names → "First Last" for a certificate. */
+  function displayName(name) {
+    var parts = String(name || "").split(",");
+    return parts.length === 2 ? (parts[1].trim() + " " + parts[0].trim()).trim() : String(name || "").trim();
+  }
+
   function scorm12(api) {
-    var completed = false;
+    var reported = "";
     function set(element, value) {
       api.LMSSetValue(element, String(value));
     }
-    function writeSession(seconds, complete) {
+    function writeStatus(status) {
+      var value = status.success === true ? "passed" : status.success === false ? "failed" : status.complete ? "completed" : "incomplete";
+      if (status.percent !== null) {
+        // Moodle grades on score.raw; min and max make it a percentage everywhere.
+        set("cmi.core.score.raw", status.percent);
+        set("cmi.core.score.min", 0);
+        set("cmi.core.score.max", 100);
+      }
+      if (value !== reported) {
+        reported = value;
+        set("cmi.core.lesson_status", value);
+      }
+    }
+    function writeSession(seconds, status) {
       set("cmi.core.session_time", scorm12Timespan(seconds));
       // "suspend" keeps the attempt open so the next launch resumes it.
-      set("cmi.core.exit", complete ? "" : "suspend");
+      set("cmi.core.exit", status.complete ? "" : "suspend");
     }
     return {
       start: function () {
         api.LMSInitialize("");
         var status = api.LMSGetValue("cmi.core.lesson_status");
-        completed = status === "completed" || status === "passed";
+        reported = status;
         if (status === "not attempted" || status === "") {
+          reported = "incomplete";
           set("cmi.core.lesson_status", "incomplete");
           api.LMSCommit("");
         }
+        var mastery = parseFloat(api.LMSGetValue("cmi.student_data.mastery_score"));
         return {
           location: api.LMSGetValue("cmi.core.lesson_location"),
-          suspendData: api.LMSGetValue("cmi.suspend_data")
+          suspendData: api.LMSGetValue("cmi.suspend_data"),
+          learner: displayName(api.LMSGetValue("cmi.core.student_name")),
+          mastery: isFinite(mastery) ? mastery : null
         };
       },
-      save: function (location, suspendData, complete) {
+      save: function (location, suspendData, status) {
         set("cmi.core.lesson_location", location);
         set("cmi.suspend_data", suspendData);
-        if (complete && !completed) {
-          completed = true;
-          set("cmi.core.lesson_status", "completed");
-        }
+        writeStatus(status);
         api.LMSCommit("");
       },
-      pause: function (seconds, complete) {
-        writeSession(seconds, complete);
+      record: function (interactions) {
+        interactions.forEach(function (item) {
+          var n = Number(api.LMSGetValue("cmi.interactions._count")) || 0;
+          var prefix = "cmi.interactions." + n + ".";
+          set(prefix + "id", item.id);
+          set(prefix + "type", item.type);
+          set(prefix + "student_response", scorm12Response(item, item.response));
+          set(prefix + "correct_responses.0.pattern", scorm12Response(item, item.pattern));
+          set(prefix + "result", item.fraction >= 1 ? "correct" : item.fraction <= 0 ? "wrong" : item.fraction.toFixed(2));
+          set(prefix + "weighting", item.weighting);
+          set(prefix + "latency", scorm12Timespan(item.latency));
+          set(prefix + "time", new Date().toTimeString().slice(0, 8));
+        });
         api.LMSCommit("");
       },
-      finish: function (seconds, complete) {
-        writeSession(seconds, complete);
+      pause: function (seconds, status) {
+        writeSession(seconds, status);
+        api.LMSCommit("");
+      },
+      finish: function (seconds, status) {
+        writeSession(seconds, status);
         api.LMSCommit("");
         api.LMSFinish("");
       }
     };
   }
 
+  /* SCORM 1.2 response formats: choices are single characters joined by commas,
+     true-false is t or f, matching pairs are source.target. */
+  function scorm12Response(item, parts) {
+    if (item.type === "true-false") {
+      return parts[0] === "true" ? "t" : "f";
+    }
+    if (item.type === "matching") {
+      return parts
+        .map(function (pair) {
+          return pair[0] + "." + pair[1];
+        })
+        .join(",");
+    }
+    if (item.type === "choice" || item.type === "sequencing") {
+      return parts.join(",");
+    }
+    return String(parts[0] === undefined ? "" : parts[0]).replace(/\[:\].*$/, "").slice(0, 255);
+  }
+
   function scorm2004(api) {
     var completed = false;
+    var success = "unknown";
     function set(element, value) {
       api.SetValue(element, String(value));
     }
-    function writeSession(seconds, complete) {
+    function writeStatus(status) {
+      if (status.percent !== null) {
+        set("cmi.score.scaled", (status.percent / 100).toFixed(4));
+        set("cmi.score.raw", status.percent);
+        set("cmi.score.min", 0);
+        set("cmi.score.max", 100);
+      }
+      var verdict = status.success === true ? "passed" : status.success === false ? "failed" : "unknown";
+      if (verdict !== success && verdict !== "unknown") {
+        success = verdict;
+        set("cmi.success_status", verdict);
+      }
+      if (status.complete && !completed) {
+        completed = true;
+        set("cmi.completion_status", "completed");
+      }
+    }
+    function writeSession(seconds, status) {
       set("cmi.session_time", isoDuration(seconds));
-      set("cmi.exit", complete ? "normal" : "suspend");
+      set("cmi.exit", status.complete ? "normal" : "suspend");
     }
     return {
       start: function () {
         api.Initialize("");
         var status = api.GetValue("cmi.completion_status");
         completed = status === "completed";
+        success = api.GetValue("cmi.success_status") || "unknown";
         if (!completed) {
           // Completion and success are separate in 2004: success stays "unknown"
-          // until a graded quiz decides it.
+          // until the graded quizzes decide it.
           set("cmi.completion_status", "incomplete");
           api.Commit("");
         }
-        return { location: api.GetValue("cmi.location"), suspendData: api.GetValue("cmi.suspend_data") };
+        var passing = parseFloat(api.GetValue("cmi.scaled_passing_score"));
+        return {
+          location: api.GetValue("cmi.location"),
+          suspendData: api.GetValue("cmi.suspend_data"),
+          learner: displayName(api.GetValue("cmi.learner_name")),
+          mastery: isFinite(passing) ? passing * 100 : null
+        };
       },
-      save: function (location, suspendData, complete, fraction) {
+      save: function (location, suspendData, status) {
         set("cmi.location", location);
         set("cmi.suspend_data", suspendData);
-        set("cmi.progress_measure", Math.min(1, fraction).toFixed(4));
-        if (complete && !completed) {
-          completed = true;
-          set("cmi.completion_status", "completed");
-        }
+        set("cmi.progress_measure", Math.min(1, status.fraction).toFixed(4));
+        writeStatus(status);
         api.Commit("");
       },
-      pause: function (seconds, complete) {
-        writeSession(seconds, complete);
+      record: function (interactions) {
+        interactions.forEach(function (item) {
+          var n = Number(api.GetValue("cmi.interactions._count")) || 0;
+          var prefix = "cmi.interactions." + n + ".";
+          set(prefix + "id", item.id);
+          set(prefix + "type", item.type);
+          set(prefix + "timestamp", new Date().toISOString().slice(0, 19));
+          set(prefix + "weighting", item.weighting);
+          set(prefix + "learner_response", scorm2004Response(item, item.response, false));
+          set(prefix + "correct_responses.0.pattern", scorm2004Response(item, item.pattern, true));
+          set(prefix + "result", item.fraction >= 1 ? "correct" : item.fraction <= 0 ? "incorrect" : item.fraction.toFixed(4));
+          set(prefix + "latency", isoDuration(item.latency));
+          if (item.description) {
+            set(prefix + "description", item.description);
+          }
+        });
         api.Commit("");
       },
-      finish: function (seconds, complete) {
-        writeSession(seconds, complete);
+      pause: function (seconds, status) {
+        writeSession(seconds, status);
+        api.Commit("");
+      },
+      finish: function (seconds, status) {
+        writeSession(seconds, status);
         api.Commit("");
         api.Terminate("");
       }
     };
+  }
+
+  /* SCORM 2004 response formats use [,] between choices and [.] inside matching pairs. */
+  function scorm2004Response(item, parts, isPattern) {
+    if (item.type === "true-false") {
+      return parts[0] === "true" ? "true" : "false";
+    }
+    if (item.type === "matching") {
+      return parts
+        .map(function (pair) {
+          return pair[0] + "[.]" + pair[1];
+        })
+        .join("[,]");
+    }
+    if (item.type === "choice" || item.type === "sequencing") {
+      return parts.join("[,]");
+    }
+    if (item.type === "numeric" && !isPattern) {
+      var number = parseLearnerNumber(parts[0]);
+      return number === null ? "0" : String(number);
+    }
+    return String(parts[0] === undefined ? "" : parts[0]).slice(0, 250);
   }
 
   /* cmi5: the LMS launches the AU with its LRS address and a one-time token URL. */
@@ -319,6 +1272,7 @@
     var auth = "";
     var launchData = {};
     var completedSent = false;
+    var verdictSent = "";
     var startedAt = Date.now();
 
     function request(method, url, body, keepalive) {
@@ -376,7 +1330,7 @@
     }
 
     function writeState(location, suspendData, keepalive) {
-      var state = { location: location, suspendData: suspendData, completed: completedSent };
+      var state = { location: location, suspendData: suspendData, completed: completedSent, verdict: verdictSent };
       return request("PUT", stateUrl(STATE_ID), state, keepalive);
     }
 
@@ -426,22 +1380,77 @@
           .then(function (saved) {
             // "completed" is sent once per registration, not once per session (cmi5 §9.3.3).
             completedSent = saved.completed === true;
+            verdictSent = typeof saved.verdict === "string" ? saved.verdict : "";
             last = { location: saved.location || "", suspendData: saved.suspendData || "" };
-            return last;
+            var mastery = Number(launchData.masteryScore);
+            return {
+              location: last.location,
+              suspendData: last.suspendData,
+              learner: (launch.actor && launch.actor.name) || "",
+              mastery: launchData.masteryScore !== undefined && isFinite(mastery) ? mastery * 100 : null
+            };
           });
       },
-      save: function (location, suspendData, complete) {
+      save: function (location, suspendData, status) {
         last = { location: location, suspendData: suspendData };
         // Only a Normal launch may change the learner's record (cmi5 §10, launchMode).
-        if (complete && !completedSent && (launchData.launchMode || "Normal") === "Normal") {
+        var normal = (launchData.launchMode || "Normal") === "Normal";
+        var duration = isoDuration((Date.now() - startedAt) / 1000);
+        if (normal && status.success !== null && verdictSent !== "passed") {
+          var verdict = status.success ? "passed" : "failed";
+          // passed at most once, and never failed after passed (cmi5 §9.3.4, §9.3.5).
+          if (verdict !== verdictSent) {
+            verdictSent = verdict;
+            statement(
+              verdict,
+              {
+                success: status.success,
+                duration: duration,
+                score: { scaled: Math.round(status.percent * 100) / 10000, raw: status.percent, min: 0, max: 100 }
+              },
+              ["cmi5", "moveon"]
+            );
+          }
+        }
+        if (normal && status.complete && !completedSent) {
           completedSent = true;
-          statement(
-            "completed",
-            { completion: true, duration: isoDuration((Date.now() - startedAt) / 1000) },
-            ["cmi5", "moveon"]
-          );
+          statement("completed", { completion: true, duration: duration }, ["cmi5", "moveon"]);
         }
         writeState(location, suspendData);
+      },
+      record: function (interactions) {
+        if ((launchData.launchMode || "Normal") !== "Normal") {
+          return;
+        }
+        // Answers as xAPI cmi.interaction statements: allowed, not cmi5-defined, so no cmi5 category.
+        interactions.forEach(function (item) {
+          var template = launchData.contextTemplate || {};
+          var context = JSON.parse(JSON.stringify(template));
+          context.registration = launch.registration;
+          request("POST", launch.endpoint + "statements", {
+            id: uuid(),
+            actor: launch.actor,
+            verb: { id: VERBS + "answered", display: { "en-US": "answered" } },
+            object: {
+              id: launch.activityId + "/question/" + encodeURIComponent(item.id),
+              objectType: "Activity",
+              definition: {
+                type: "http://adlnet.gov/expapi/activities/cmi.interaction",
+                interactionType: item.type === "sequencing" ? "sequencing" : item.type,
+                description: { "en-US": item.description },
+                correctResponsesPattern: [scorm2004Response(item, item.pattern, true)]
+              }
+            },
+            result: {
+              success: item.fraction >= 1,
+              response: scorm2004Response(item, item.response, false),
+              score: { scaled: Math.round(item.fraction * 10000) / 10000 },
+              duration: isoDuration(item.latency)
+            },
+            context: context,
+            timestamp: new Date().toISOString()
+          });
+        });
       },
       pause: function () {
         writeState(last.location, last.suspendData, true);
@@ -491,37 +1500,16 @@
 
   /* No LMS (preview, a package opened from disk): keep progress in this browser. */
   function browserOnly(course) {
-    var key = "sabaq:" + course.id;
-    var store = null;
-    try {
-      store = window.localStorage;
-    } catch (blocked) {
-      store = null;
-    }
-    function read() {
-      try {
-        return JSON.parse((store && store.getItem(key)) || "{}");
-      } catch (ignored) {
-        return {};
-      }
-    }
-    function write(location, suspendData) {
-      try {
-        if (store) {
-          store.setItem(key, JSON.stringify({ location: location, suspendData: suspendData }));
-        }
-      } catch (ignored) {
-        // Storage full or disabled: progress lasts for this visit only.
-      }
-    }
+    var key = "sabaq:" + course.id + ":player";
     return {
       start: function () {
-        var saved = read();
-        return { location: saved.location || "", suspendData: saved.suspendData || "" };
+        var saved = readStored(key, {});
+        return { location: saved.location || "", suspendData: saved.suspendData || "", learner: "", mastery: null };
       },
       save: function (location, suspendData) {
-        write(location, suspendData);
+        writeStored(key, { location: location, suspendData: suspendData });
       },
+      record: function () {},
       pause: function () {},
       finish: function () {}
     };

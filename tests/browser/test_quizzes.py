@@ -1,0 +1,218 @@
+"""Quizzes and the final exam in Chromium, with scorm-again as the LMS.
+
+What Moodle reads is asserted: the score (``cmi.core.score.raw`` in 1.2,
+``cmi.score.scaled`` in 2004), the status, and one interaction per answered
+question; and answers survive closing the course in the middle of the exam.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Frame, expect
+
+from builder.build import build
+from tests.support import ROOTS
+
+from .harness import Lms12, Lms2004, ScormLms
+
+QUIZ_LESSON = "basics/quiz"
+EXAM_LESSON = "basics/exam"
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    result = build([ROOTS / "certification"], tmp_path_factory.mktemp("dist"))
+    return {package.format: package.path for package in result.packages}
+
+
+def lesson(sco: Frame, lesson_id: str) -> Frame:
+    frame = sco.child_frames[0]
+    expect(frame.locator("body")).to_have_attribute("data-lesson", lesson_id)
+    return frame
+
+
+def go_to(sco: Frame, title: str, lesson_id: str) -> Frame:
+    sco.child_frames[0].locator(".outline").get_by_role("link", name=title, exact=True).click()
+    return lesson(sco, lesson_id)
+
+
+def question(page: Frame, question_id: str) -> str:
+    return f'fieldset[data-question="{question_id}"]'
+
+
+def arrange(page: Frame, question_id: str, order: list[str]) -> None:
+    """Put an ordering question's items in ``order`` with its Move up buttons."""
+    for position, item_id in enumerate(order):
+        while True:
+            items = page.locator(f"{question(page, question_id)} .ordering li").evaluate_all(
+                "items => items.map(item => item.dataset.item)"
+            )
+            if items.index(item_id) <= position:
+                break
+            page.locator(
+                f'{question(page, question_id)} li[data-item="{item_id}"] .move-up'
+            ).click()
+
+
+def answer_module_quiz_right(page: Frame) -> None:
+    page.locator(f'{question(page, "mq-hash")} input[value="b"]').check()
+    page.locator(f'{question(page, "mq-consensus")} input[value="a"]').check()
+    page.locator(f'{question(page, "mq-consensus")} input[value="b"]').check()
+    page.locator(f"{question(page, 'mq-unit')} input").fill("Satoshi")
+    page.locator('[data-quiz="module-quiz"] .submit-quiz').click()
+
+
+def answer_exam(page: Frame, *, right: bool) -> None:
+    page.locator(f'{question(page, "ex-tf")} input[value="{"false" if right else "true"}"]').check()
+    page.locator(f"{question(page, 'ex-bits')} input").fill("256" if right else "128")
+    matches = {"1": "a", "2": "b"} if right else {"1": "b", "2": "a"}
+    for pair, target in matches.items():
+        page.locator(f'{question(page, "ex-match")} select[data-pair="{pair}"]').select_option(
+            target
+        )
+    arrange(page, "ex-order", ["a", "b", "c"] if right else ["c", "b", "a"])
+    page.locator('[data-quiz="final-exam"] .submit-quiz').click()
+
+
+def interactions(lms: ScormLms, prefix: str, fields: list[str]) -> list[dict[str, str]]:
+    count = int(lms.get(f"{prefix}._count"))
+    return [{field: lms.get(f"{prefix}.{n}.{field}") for field in fields} for n in range(count)]
+
+
+def test_scorm12_failing_then_resuming_mid_exam(lms12: Lms12, packages: dict[str, Path]) -> None:
+    sco = lms12.open(packages["scorm12"])
+    lms12.wait_for_call("LMSSetValue", "cmi.core.lesson_location")
+    quiz = go_to(sco, "Module quiz", QUIZ_LESSON)
+    answer_module_quiz_right(quiz)
+    lms12.wait_for_call("LMSSetValue", "cmi.core.score.raw")
+    expect(quiz.locator('[data-quiz="module-quiz"] .quiz-result')).to_contain_text(
+        "You scored 4 of 4 points (100%)."
+    )
+    # One graded quiz of two is taken: no verdict yet, but the score so far.
+    assert lms12.get("cmi.core.lesson_status") == "incomplete"
+    assert lms12.get("cmi.core.score.raw") == "50"
+    assert interactions(
+        lms12, "cmi.interactions", ["id", "type", "student_response", "result", "weighting"]
+    ) == [
+        {
+            "id": "mq-hash",
+            "type": "choice",
+            "student_response": "b",
+            "result": "correct",
+            "weighting": "1",
+        },
+        {
+            "id": "mq-consensus",
+            "type": "choice",
+            "student_response": "a,b",
+            "result": "correct",
+            "weighting": "2",
+        },
+        {
+            "id": "mq-unit",
+            "type": "fill-in",
+            "student_response": "Satoshi",
+            "result": "correct",
+            "weighting": "1",
+        },
+    ]
+    assert lms12.get("cmi.interactions.1.correct_responses.0.pattern") == "a,b"
+
+    # Halfway through the exam the learner closes the course…
+    exam = go_to(sco, "Final exam", EXAM_LESSON)
+    exam.locator(f'{question(exam, "ex-tf")} input[value="true"]').check()
+    exam.locator(f"{question(exam, 'ex-bits')} input").fill("128")
+    lms12.wait_for_call("LMSSetValue", "cmi.suspend_data", count=5)
+    sco = lms12.reload()
+    # …and comes back to the same page with the same answers.
+    exam = lesson(sco, EXAM_LESSON)
+    expect(exam.locator(f'{question(exam, "ex-tf")} input[value="true"]')).to_be_checked()
+    expect(exam.locator(f"{question(exam, 'ex-bits')} input")).to_have_value("128")
+    expect(exam.locator(".outline a.is-seen")).to_have_count(3)
+    quiz_state = json.loads(lms12.get("cmi.suspend_data"))["q"]
+    assert len(lms12.get("cmi.suspend_data")) < 4096 and len(quiz_state) == 2
+
+    answer_exam(exam, right=False)
+    lms12.wait_for_call("LMSSetValue", "cmi.core.lesson_status", count=1)
+    expect(exam.locator('[data-quiz="final-exam"] .quiz-result')).to_contain_text(
+        "You scored 0 of 4 points"
+    )
+    expect(exam.locator(".certificate")).to_be_hidden()
+    assert lms12.get("cmi.core.lesson_status") == "failed"
+    assert lms12.get("cmi.core.score.raw") == "50"
+    results = interactions(lms12, "cmi.interactions", ["id", "type", "student_response", "result"])[
+        3:
+    ]
+    assert results == [
+        {"id": "ex-tf", "type": "true-false", "student_response": "t", "result": "wrong"},
+        {"id": "ex-bits", "type": "numeric", "student_response": "128", "result": "wrong"},
+        {"id": "ex-match", "type": "matching", "student_response": "1.b,2.a", "result": "wrong"},
+        {"id": "ex-order", "type": "sequencing", "student_response": "c,b,a", "result": "wrong"},
+    ]
+    # The second attempt passes, and the certificate carries the learner's name from the LMS.
+    exam.locator('[data-quiz="final-exam"] .retry-quiz').click()
+    answer_exam(exam, right=True)
+    expect(exam.locator(".certificate")).to_be_visible()
+    expect(exam.locator('.certificate [data-field="name"]')).to_have_text("Test Learner")
+    expect(exam.locator('.certificate [data-field="score"]')).to_have_text("100%")
+    lms12.wait_for_call("LMSSetValue", "cmi.core.lesson_status", count=2)
+    assert lms12.get("cmi.core.lesson_status") == "passed"
+    assert lms12.get("cmi.core.score.raw") == "100"
+    assert (lms12.get("cmi.core.score.min"), lms12.get("cmi.core.score.max")) == ("0", "100")
+    assert lms12.page_errors == []
+
+
+def test_scorm2004_passing_run(lms2004: Lms2004, packages: dict[str, Path]) -> None:
+    sco = lms2004.open(packages["scorm2004"])
+    lms2004.wait_for_call("SetValue", "cmi.location")
+    assert lms2004.get("cmi.success_status") == "unknown"
+    answer_module_quiz_right(go_to(sco, "Module quiz", QUIZ_LESSON))
+    lms2004.wait_for_call("SetValue", "cmi.score.scaled")
+    answer_exam(go_to(sco, "Final exam", EXAM_LESSON), right=True)
+    lms2004.wait_for_call("SetValue", "cmi.success_status")
+    assert lms2004.get("cmi.success_status") == "passed"
+    assert lms2004.get("cmi.completion_status") == "completed"
+    assert float(lms2004.get("cmi.score.scaled")) == 1.0
+    assert (
+        lms2004.get("cmi.score.raw"),
+        lms2004.get("cmi.score.min"),
+        lms2004.get("cmi.score.max"),
+    ) == ("100", "0", "100")
+    recorded = interactions(
+        lms2004, "cmi.interactions", ["id", "type", "learner_response", "result"]
+    )
+    assert [r["id"] for r in recorded] == [
+        "mq-hash",
+        "mq-consensus",
+        "mq-unit",
+        "ex-tf",
+        "ex-bits",
+        "ex-match",
+        "ex-order",
+    ]
+    assert recorded[1]["learner_response"] == "a[,]b"
+    assert recorded[5]["learner_response"] == "1[.]a[,]2[.]b"
+    assert recorded[6]["learner_response"] == "a[,]b[,]c"
+    assert all(r["result"] == "correct" for r in recorded)
+    assert lms2004.get("cmi.interactions.4.correct_responses.0.pattern") == "256[:]256"
+    errors = [c for c in lms2004.log() if c.method == "SetValue" and c.error not in ("", "0")]
+    assert errors == []
+    assert lms2004.page_errors == []
+
+
+def test_knowledge_check_gives_feedback_without_a_score(
+    lms12: Lms12, packages: dict[str, Path]
+) -> None:
+    sco = lms12.open(packages["scorm12"])
+    reading = lesson(sco, "basics/reading")
+    reading.locator(f'{question(reading, "check-hash")} input[value="b"]').check()
+    reading.get_by_role("button", name="Check my answer").click()
+    expect(reading.locator(f"{question(reading, 'check-hash')} .verdict")).to_have_text(
+        "Not quite."
+    )
+    expect(reading.get_by_text("The next block does not exist yet.")).to_be_visible()
+    expect(reading.locator(".right-answer")).to_contain_text("The previous block's hash")
+    assert lms12.calls("LMSSetValue", "cmi.core.score.raw") == []
