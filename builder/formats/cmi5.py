@@ -35,13 +35,17 @@ def course_structure_xml(site: Site) -> bytes:
         config.description or config.title,
         site.lang,
     )
+    graded = bool(site.course.graded_quizzes)
     au = etree.SubElement(
         root,
         f"{ns}au",
         id=f"{course_iri(config.id)}:au",
-        moveOn="Completed",
+        # With graded quizzes the LMS waits for both statements before the learner moves on.
+        moveOn="CompletedAndPassed" if graded else "Completed",
         launchMethod="AnyWindow",
     )
+    if graded:
+        au.set("masteryScore", f"{config.mastery_score / 100:.2f}")
     _langstrings(etree.SubElement(au, f"{ns}title"), ns, config.title, site.lang)
     _langstrings(
         etree.SubElement(au, f"{ns}description"), ns, config.description or config.title, site.lang
