@@ -32,6 +32,7 @@ from babel.plural import to_gettext
 from markdown_it.token import Token
 
 from builder.errors import Location, Reporter
+from builder.assessment import BLOCK_OPEN, MarkdownText, QuestionKind, Quiz
 from builder.markdown import has_words, make_markdown, only_image
 from builder.model import Course, Lesson
 
@@ -84,6 +85,44 @@ def course_segments(course: Course, project_root: Path) -> list[Segment]:
         )
         for lesson in module.lessons:
             segments.extend(lesson_segments(lesson, project_root))
+            for quiz in course.quizzes_of(lesson):
+                segments.extend(quiz_segments(quiz, project_root))
+    return segments
+
+
+def quiz_segments(quiz: Quiz, project_root: Path) -> list[Segment]:
+    """Every text of a quiz a learner reads, each saying which question it belongs to."""
+    segments: list[Segment] = []
+
+    def add(text: MarkdownText | None, what: str) -> None:
+        if text is not None and has_words(text.source):
+            source = _reference(text.location.path, project_root)
+            segments.append(Segment(text.source, what, source, text.location.line or 1))
+
+    if quiz.title:
+        path = _reference(quiz.location.path, project_root)
+        segments.append(
+            Segment(quiz.title, f"title of quiz '{quiz.id}'", path, quiz.location.line or 1)
+        )
+    add(quiz.intro, f"introduction of quiz '{quiz.id}'")
+    for question in quiz.questions:
+        of = f"of question '{question.id}'"
+        add(question.prompt, f"question '{question.id}'")
+        for choice in question.choices:
+            if question.kind is not QuestionKind.TRUE_FALSE:  # "True"/"False" come from the theme
+                add(choice.text, f"choice {choice.id} {of}")
+            add(choice.feedback, f"feedback on choice {choice.id} {of}")
+        for pair in question.pairs:
+            add(pair.left, f"matching item {pair.id} {of}")
+        for target in question.targets:
+            add(target.text, f"matching answer {target.id} {of}")
+        for item in question.items:
+            add(item.text, f"ordering item {item.id} {of}")
+        for number, hint in enumerate(question.hints, start=1):
+            add(hint, f"hint {number} {of}")
+        add(question.correct_feedback, f"feedback when right, {of}")
+        add(question.incorrect_feedback, f"feedback when wrong, {of}")
+        add(question.explanation, f"explanation {of}")
     return segments
 
 
@@ -128,6 +167,8 @@ def _body_segments(tokens: Sequence[Token]) -> Iterable[tuple[str, str, int]]:
             continue
         if "alert_title_open" in context:
             continue  # "Note", "Tip"…: the theme's words, translated in its own catalog
+        if BLOCK_OPEN in context:
+            continue  # quiz text is offered piece by piece from the quiz model (quiz_segments)
         image = only_image(token)
         if image is not None:
             if image.content:

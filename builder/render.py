@@ -124,6 +124,7 @@ def render_site(
             + (f"-{quiz.questions.index(ref.question) + 1}" if ref.question else ""),
             views=views_for(ref, text),
             intro=text(quiz.intro, False) if quiz.intro else None,
+            title=localiser.messages.get(quiz.title, quiz.title) if localiser else quiz.title,
             pass_mark=quiz.pass_mark if quiz.pass_mark is not None else mastery,
         )
 
