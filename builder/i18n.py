@@ -31,8 +31,8 @@ from babel import Locale, UnknownLocaleError
 from babel.plural import to_gettext
 from markdown_it.token import Token
 
-from builder.errors import Location, Reporter
 from builder.assessment import BLOCK_OPEN, MarkdownText, QuestionKind, Quiz
+from builder.errors import Location, Reporter
 from builder.markdown import has_words, make_markdown, only_image
 from builder.model import Course, Lesson
 
