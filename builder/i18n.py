@@ -33,6 +33,7 @@ from markdown_it.token import Token
 
 from builder.assessment import BLOCK_OPEN, MarkdownText, QuestionKind, Quiz
 from builder.errors import Location, Reporter
+from builder.locales import UnsupportedLocaleError, get_locale
 from builder.markdown import has_words, make_markdown, only_image
 from builder.model import Course, Lesson
 
@@ -399,6 +400,10 @@ def _domain(catalog: polib.POFile) -> str:
 
 def plural_forms(language: str) -> str:
     """The gettext ``Plural-Forms`` line from CLDR's rules for ``language``."""
+    try:
+        return get_locale(language).plural_forms
+    except UnsupportedLocaleError:
+        pass  # a language outside Sabaq's registry: CLDR's rule as Babel knows it
     try:
         locale = Locale.parse(language.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
