@@ -257,7 +257,9 @@ def renditions(
             continue
         messages = translations(catalog)
         ui_gettext = _ui_gettext(ui)
-        localiser = Localiser(messages, config.language, source_dir, ui_gettext)
+        localiser = Localiser(
+            messages, config.language, source_dir, ui_gettext, text_direction(lang)
+        )
         found.append(Rendition(lang, localise_course(course, messages), localiser, ui))
     return found
 

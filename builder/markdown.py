@@ -55,6 +55,7 @@ def make_markdown() -> MarkdownIt:
     md.use(anchors_plugin, min_level=2, max_level=4)
     md.use(assessment_plugin)
     md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("code_inline", _render_code_inline)
     md.add_render_rule("table_close", _render_table_close)
     return md
 
@@ -64,6 +65,13 @@ def _render_table_open(
 ) -> str:
     # A wide table scrolls on its own on a phone instead of widening the page.
     return '<div class="table-wrap">\n' + self.renderToken(tokens, idx, options, env)
+
+
+def _render_code_inline(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    # Code reads left to right inside any language; isolated so it cannot reorder its neighbours.
+    return f'<code dir="ltr">{escape(tokens[idx].content)}</code>'
 
 
 def _render_table_close(
@@ -198,6 +206,8 @@ class Localiser:
     source_dir: str
     ui: Callable[[str], str] = field(default=lambda text: text)
     """Translates the theme's own words, such as a callout's "Note"."""
+    target_dir: str = "ltr"
+    """Direction of the language rendered into."""
 
     def fallback_attributes(self) -> dict[str, str]:
         # An untranslated segment keeps its own language, so screen readers
@@ -230,6 +240,10 @@ def render_lesson(
         source = localiser.messages.get(text.source, text.source) if localiser else text.source
         local_env = dict(env)
         parsed = md.parseInline(source, local_env) if inline else md.parse(source, local_env)
+        if localiser is not None and localiser.target_dir == "rtl" and source != text.source:
+            for token in parsed:
+                if token.type == "inline" and token.children:
+                    token.children = isolate_latin_runs(token.children)
         _check_tokens(parsed, text.location.line or lesson.body_line, resolver, reporter)
         if inline:
             return Markup(md.renderer.render(parsed[0].children or [], md.options, local_env))
@@ -283,11 +297,55 @@ def localise_tokens(tokens: list[Token], localiser: Localiser, env: dict[str, ob
             continue
         translated = localiser.messages.get(token.content)
         if translated is not None:
-            token.children = md.parseInline(translated, env)[0].children
+            token.children = md.parseInline(translated, env)[0].children or []
             token.content = translated
+            if localiser.target_dir == "rtl":
+                token.children = isolate_latin_runs(token.children)
         elif index > 0 and tokens[index - 1].nesting == 1:
             for name, value in localiser.fallback_attributes().items():
                 tokens[index - 1].attrSet(name, value)
+
+
+_LATIN_RUN = re.compile(
+    r"(?:--?|/|\.|~)?[A-Za-z0-9][A-Za-z0-9+#./_:@%=&?-]*"
+    r"(?:[ ][A-Za-z0-9+#./_:@%=&?-]*[A-Za-z0-9+#/%])*"
+)
+
+
+def isolate_latin_runs(children: list[Token]) -> list[Token]:
+    """Wrap runs of Latin text inside right-to-left text in ``<bdi>``.
+
+    Without isolation the bidi algorithm reorders neutral characters around Latin
+    words: ``C++``, ``--version`` and ``/etc/hosts`` come out scrambled in Urdu text.
+    """
+    isolated: list[Token] = []
+    for child in children:
+        if child.type != "text" or not _LATIN_RUN.search(child.content):
+            isolated.append(child)
+            continue
+        position = 0
+        for match in _LATIN_RUN.finditer(child.content):
+            run = match.group(0).rstrip(".,:;")
+            start, end = match.start(), match.start() + len(run)
+            if not any(character.isalpha() for character in run):
+                continue  # digits alone follow the surrounding text
+            isolated.append(_text(child.content[position:start]))
+            isolated.append(_raw("<bdi>"))
+            isolated.append(_text(run))
+            isolated.append(_raw("</bdi>"))
+            position = end
+        isolated.append(_text(child.content[position:]))
+    return [token for token in isolated if token.type != "text" or token.content]
+
+
+def _text(content: str) -> Token:
+    return Token("text", "", 0, content=content)
+
+
+def _raw(html: str) -> Token:
+    # Only our own fixed tags: the author's and translator's text stays in text tokens,
+    # which the renderer escapes.
+    return Token("html_inline", "", 0, content=html)
 
 
 def has_words(text: str) -> bool:

@@ -17,11 +17,20 @@ from markupsafe import Markup
 
 from builder.assessment import AssessmentRef
 from builder.errors import Reporter
+from builder.fonts import font_search_path, package_fonts
+from builder.locales import (
+    LocaleInfo,
+    UnsupportedLocaleError,
+    format_duration,
+    format_number,
+    get_locale,
+)
 from builder.markdown import Localiser, code_stylesheet, render_lesson
 from builder.model import CONTENT_DIR, Course, Lesson, progress_keys
 from builder.quizzes import TextRenderer, graded_summary, quiz_keys, runtime_quiz, views_for
 from builder.theme import STATIC_DIR, environment, relative_url, static_files
 
+FONTS_DIR = f"{STATIC_DIR}/fonts"
 PLAYER_PAGE = "index.html"
 """The launch page: the player in LMS packages, the course overview on the offline website."""
 HOME_PAGE = "home.html"
@@ -35,6 +44,8 @@ class PageInfo:
     path: str
     lang: str
     dir: str
+    fonts: bool = False
+    """The package carries fonts for the language (``_sabaq/fonts/fonts.css``)."""
 
     def static(self, name: str) -> str:
         return relative_url(f"{STATIC_DIR}/{name}", self.path)
@@ -60,7 +71,7 @@ class Site:
     """Where formats report what they cannot carry (a question type a standard lacks)."""
 
     def page_info(self, path: str) -> PageInfo:
-        return PageInfo(path, self.lang, self.dir)
+        return PageInfo(path, self.lang, self.dir, f"{FONTS_DIR}/fonts.css" in self.files)
 
     def render_home(self, path: str = HOME_PAGE) -> bytes:
         """The course overview page, placed at ``path`` in the package."""
@@ -106,13 +117,18 @@ def render_site(
     files: dict[str, bytes] = dict(static_files())
     lesson_assets: dict[str, tuple[str, ...]] = {}
     files[f"{STATIC_DIR}/code.css"] = code_stylesheet().encode("utf-8")
+    locale = registry_locale(lang)
+    wants_fonts = locale is not None and bool(locale.font_families)
     theme = environment(ui_catalog)
     template = theme.get_template("lesson.html.j2")
     quiz_template = theme.get_template("quiz.html.j2")
     keys = quiz_keys(course)
     mastery = course.config.mastery_score
     describe_duration = duration_formatter(lang)
-    files[HOME_PAGE] = render_home(course, PageInfo(HOME_PAGE, lang, direction), ui_catalog)
+    num = number_formatter(lang)
+    files[HOME_PAGE] = render_home(
+        course, PageInfo(HOME_PAGE, lang, direction, wants_fonts), ui_catalog
+    )
 
     def assessment_view(ref: AssessmentRef, text: TextRenderer) -> str:
         quiz = ref.quiz
@@ -126,6 +142,7 @@ def render_site(
             intro=text(quiz.intro, False) if quiz.intro else None,
             title=localiser.messages.get(quiz.title, quiz.title) if localiser else quiz.title,
             pass_mark=quiz.pass_mark if quiz.pass_mark is not None else mastery,
+            num=num,
         )
 
     for module in course.modules:
@@ -136,7 +153,7 @@ def render_site(
             )
             for asset in sorted(rendered.assets):
                 files[f"{CONTENT_DIR}/{asset}"] = (course.root / asset).read_bytes()
-            page = PageInfo(lesson.output_path, lang, direction)
+            page = PageInfo(lesson.output_path, lang, direction, wants_fonts)
             previous, following = course.neighbours(lesson)
             html = template.render(
                 course=course.config,
@@ -153,6 +170,8 @@ def render_site(
                 quiz_data=[runtime_quiz(quiz, keys[quiz.id], mastery) for quiz in rendered.quizzes],
             )
             files[lesson.output_path] = html.encode("utf-8")
+    if locale is not None and wants_fonts:
+        files.update(_fonts(course, locale, files, reporter))
     reporter.raise_if_errors()
     return Site(
         course=course,
@@ -163,6 +182,17 @@ def render_site(
         ui_catalog=ui_catalog,
         reporter=reporter,
     )
+
+
+def _fonts(
+    course: Course, locale: LocaleInfo, files: dict[str, bytes], reporter: Reporter
+) -> dict[str, bytes]:
+    """The script's fonts, cut down to the characters the pages use; none is fetched."""
+    pages = (data.decode("utf-8") for name, data in sorted(files.items()) if name.endswith(".html"))
+    bundle = package_fonts(locale, pages, font_search_path(course.root / "fonts"), reporter)
+    found = {f"{FONTS_DIR}/{name}": data for name, data in bundle.files.items()}
+    found[f"{FONTS_DIR}/fonts.css"] = bundle.css.encode("utf-8")
+    return found
 
 
 def render_home(course: Course, page: PageInfo, ui_catalog: Path | None = None) -> bytes:
@@ -216,7 +246,18 @@ class _HomeModule:
     lessons: tuple[_HomeLesson, ...]
 
 
+def registry_locale(lang: str) -> LocaleInfo | None:
+    try:
+        return get_locale(lang)
+    except UnsupportedLocaleError:
+        return None
+
+
 def text_direction(lang: str) -> str:
+    """``rtl`` or ``ltr``: from Sabaq's locale registry, else from CLDR."""
+    info = registry_locale(lang)
+    if info is not None:
+        return info.direction
     try:
         return str(Locale.parse(lang.replace("-", "_")).text_direction)
     except (UnknownLocaleError, ValueError):
@@ -224,15 +265,30 @@ def text_direction(lang: str) -> str:
 
 
 def duration_formatter(lang: str) -> Callable[[int | None], str]:
+    """Minutes in words for ``lang``, never CLDR's root fallbacks such as "45 min"."""
+    info = registry_locale(lang)
     try:
-        locale = Locale.parse(lang.replace("-", "_"))
+        babel_locale = Locale.parse(lang.replace("-", "_"))
     except (UnknownLocaleError, ValueError):
-        locale = Locale("en")
+        babel_locale = Locale("en")
 
     def describe(minutes: int | None) -> str:
         if not minutes:
             return ""
-        return str(format_timedelta(timedelta(minutes=minutes), threshold=2, locale=locale))
+        if info is not None:
+            return format_duration(minutes, info)
+        return str(format_timedelta(timedelta(minutes=minutes), threshold=2, locale=babel_locale))
+
+    return describe
+
+
+def number_formatter(lang: str) -> Callable[[float], str]:
+    """Numbers as ``lang`` writes them (its digits and separators)."""
+    info = registry_locale(lang)
+
+    def describe(value: float) -> str:
+        shown = int(value) if float(value).is_integer() else round(value, 2)
+        return format_number(shown, info) if info is not None else str(shown)
 
     return describe
 
