@@ -423,6 +423,22 @@
   }
 
   function prepareQuestion(fieldset, question) {
+    if (question.kind === "matching") {
+      // The menus list the answers in one random order: written order would give
+      // the matches away (answer n for item n).
+      var selects = fieldset.querySelectorAll("select[data-pair]");
+      var order = shuffle(Array.prototype.slice.call(selects[0] ? selects[0].options : [], 1).map(function (option) {
+        return option.value;
+      }));
+      Array.prototype.forEach.call(selects, function (select) {
+        order.forEach(function (value) {
+          var option = select.querySelector('option[value="' + cssEscape(value) + '"]');
+          if (option) {
+            select.appendChild(option);
+          }
+        });
+      });
+    }
     if (question.shuffle) {
       var box = fieldset.querySelector(".choices");
       var choices = box ? Array.prototype.slice.call(box.children) : [];
