@@ -170,6 +170,11 @@ def _body_segments(tokens: Sequence[Token]) -> Iterable[tuple[str, str, int]]:
             continue  # "Note", "Tip"…: the theme's words, translated in its own catalog
         if BLOCK_OPEN in context:
             continue  # quiz text is offered piece by piece from the quiz model (quiz_segments)
+        if all(
+            child.type == "code_inline" or not child.content.strip()
+            for child in token.children or []
+        ):
+            continue  # code alone is never translated
         image = only_image(token)
         if image is not None:
             if image.content:
@@ -232,8 +237,9 @@ def template_catalog(
 def new_catalog(template: polib.POFile, language: str) -> polib.POFile:
     """A translation catalog for ``language`` with every message untranslated."""
     catalog = _new_catalog(_domain(template), language=language, source_language=None)
+    plurals = _plural_count(catalog)
     for entry in template:
-        catalog.append(_copy_entry(entry, msgstr=""))
+        catalog.append(_copy_entry(entry, plurals=plurals))
     return catalog
 
 
@@ -259,21 +265,27 @@ def update_catalog(
     language = catalog.metadata.get("Language", "")
     updated = _new_catalog(_domain(template), language=language, source_language=None)
     updated.metadata = dict(catalog.metadata)
+    updated.header = catalog.header  # translators' notes stay
+    plurals = _plural_count(catalog)
     old = {entry.msgid: entry for entry in catalog if not entry.obsolete}
     obsolete_before = [entry for entry in catalog if entry.obsolete]
     new_ids = {entry.msgid for entry in template}
-    vanished = [entry for msgid, entry in old.items() if msgid not in new_ids and entry.msgstr]
+    vanished = [
+        entry for msgid, entry in old.items() if msgid not in new_ids and _is_translated(entry)
+    ]
     matcher = _SimilarityIndex(vanished)
     for entry in template:
         previous = old.get(entry.msgid)
         if previous is not None:
+            was_fuzzy = FUZZY in previous.flags
             updated.append(
                 _copy_entry(
                     entry,
-                    msgstr=previous.msgstr,
+                    plurals=plurals,
+                    translated_by=previous,
                     tcomment=previous.tcomment,
-                    flags=previous.flags,
-                    previous_msgid=previous.previous_msgid if FUZZY in previous.flags else None,
+                    fuzzy=was_fuzzy,
+                    previous_msgid=previous.previous_msgid if was_fuzzy else None,
                 )
             )
             result.kept += 1
@@ -283,18 +295,19 @@ def update_catalog(
             updated.append(
                 _copy_entry(
                     entry,
-                    msgstr=similar.msgstr,
+                    plurals=plurals,
+                    translated_by=similar,
                     tcomment=similar.tcomment,
-                    flags=[FUZZY],
+                    fuzzy=True,
                     previous_msgid=similar.msgid,
                 )
             )
             result.fuzzy += 1
         else:
-            updated.append(_copy_entry(entry, msgstr=""))
+            updated.append(_copy_entry(entry, plurals=plurals))
             result.new += 1
     for entry in [*matcher.unused(), *obsolete_before]:
-        gone = _copy_entry(entry, msgstr=entry.msgstr, tcomment=entry.tcomment)
+        gone = _copy_entry(entry, plurals=plurals, translated_by=entry, tcomment=entry.tcomment)
         gone.occurrences = []
         gone.comment = ""
         gone.obsolete = True
@@ -354,23 +367,46 @@ def _words(text: str) -> list[str]:
 def _copy_entry(
     entry: polib.POEntry,
     *,
-    msgstr: str,
+    plurals: int,
+    translated_by: polib.POEntry | None = None,
     tcomment: str = "",
-    flags: Sequence[str] = (),
+    fuzzy: bool = False,
     previous_msgid: str | None = None,
 ) -> polib.POEntry:
+    """``entry`` (from the template) carrying the translation of ``translated_by``.
+
+    Plural messages keep every form, and the template's flags (``python-format``)
+    stay, so msgfmt keeps checking the placeholders.
+    """
+    flags = [flag for flag in entry.flags if flag != FUZZY] + ([FUZZY] if fuzzy else [])
     copy = polib.POEntry(
         msgid=entry.msgid,
-        msgstr=msgstr,
         msgctxt=entry.msgctxt,
         comment=entry.comment,
         tcomment=tcomment,
         occurrences=list(entry.occurrences),
-        flags=list(flags),
+        flags=flags,
     )
+    if entry.msgid_plural:
+        copy.msgid_plural = entry.msgid_plural
+        forms = dict(translated_by.msgstr_plural) if translated_by is not None else {}
+        copy.msgstr_plural = {index: forms.get(index, "") for index in range(plurals)}
+    else:
+        copy.msgstr = translated_by.msgstr if translated_by is not None else ""
     if previous_msgid is not None:
         copy.previous_msgid = previous_msgid
     return copy
+
+
+def _plural_count(catalog: polib.POFile) -> int:
+    match = re.search(r"nplurals\s*=\s*(\d+)", str(catalog.metadata.get("Plural-Forms", "")))
+    return int(match.group(1)) if match else 2
+
+
+def _is_translated(entry: polib.POEntry) -> bool:
+    if entry.msgid_plural:
+        return bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
+    return bool(entry.msgstr)
 
 
 def _new_catalog(domain: str, *, language: str | None, source_language: str | None) -> polib.POFile:
@@ -453,7 +489,7 @@ class CatalogStats:
 def catalog_stats(catalog: polib.POFile) -> CatalogStats:
     live = [entry for entry in catalog if not entry.obsolete]
     fuzzy = sum(1 for entry in live if FUZZY in entry.flags)
-    translated = sum(1 for entry in live if entry.msgstr and FUZZY not in entry.flags)
+    translated = sum(1 for entry in live if _is_translated(entry) and FUZZY not in entry.flags)
     return CatalogStats(translated, fuzzy, len(live) - translated - fuzzy)
 
 
@@ -512,8 +548,8 @@ def check_catalog(path: Path, reporter: Reporter) -> None:
         return
     lines = path.read_text(encoding="utf-8").splitlines()
     for entry in catalog:
-        if entry.obsolete or not entry.msgstr:
-            continue
+        if entry.obsolete or not entry.msgstr or entry.msgid_plural:
+            continue  # plural entries: msgfmt checks their placeholders (python-format)
         _check_entry(Location(path, _msgid_line(lines, entry.linenum or 1)), entry, reporter)
     _run_msgfmt(path, reporter)
 

@@ -240,7 +240,7 @@ def render_lesson(
         source = localiser.messages.get(text.source, text.source) if localiser else text.source
         local_env = dict(env)
         parsed = md.parseInline(source, local_env) if inline else md.parse(source, local_env)
-        if localiser is not None and localiser.target_dir == "rtl" and source != text.source:
+        if localiser is not None and localiser.target_dir == "rtl":
             for token in parsed:
                 if token.type == "inline" and token.children:
                     token.children = isolate_latin_runs(token.children)
@@ -302,6 +302,7 @@ def localise_tokens(tokens: list[Token], localiser: Localiser, env: dict[str, ob
             if localiser.target_dir == "rtl":
                 token.children = isolate_latin_runs(token.children)
         elif index > 0 and tokens[index - 1].nesting == 1:
+            # Left in the source language, in a block of its own direction: no isolation needed.
             for name, value in localiser.fallback_attributes().items():
                 tokens[index - 1].attrSet(name, value)
 
@@ -330,7 +331,7 @@ def isolate_latin_runs(children: list[Token]) -> list[Token]:
             if not any(character.isalpha() for character in run):
                 continue  # digits alone follow the surrounding text
             isolated.append(_text(child.content[position:start]))
-            isolated.append(_raw("<bdi>"))
+            isolated.append(_raw('<bdi dir="ltr">'))
             isolated.append(_text(run))
             isolated.append(_raw("</bdi>"))
             position = end
