@@ -23,6 +23,7 @@ _BUILTIN = {
     "imscc11": "builder.formats.commoncartridge:CommonCartridge11",
     "imscc13": "builder.formats.commoncartridge:CommonCartridge13",
     "website": "builder.formats.website:Website",
+    "questionbank": "builder.formats.questionbank:QuestionBank",
 }
 
 

@@ -2,7 +2,8 @@
 
 Moodle restores a 1.1 cartridge into a course: the organisation's single root item
 has one child per section, so the course overview and each module become sections;
-lesson pages become Moodle pages, ``links:`` in module.yml web links (URL
+lesson pages become Moodle pages, graded quizzes and exams Moodle quizzes (QTI 1.2
+assessments, see :mod:`builder.qti`), ``links:`` in module.yml web links (URL
 activities) and ``discussion:`` a forum. Moodle validates the manifest against the
 CC schemas and aborts on any error, and reads the CC namespace only as the default
 ``xmlns`` within the manifest's first kilobyte, so nothing comes before it.
@@ -15,6 +16,7 @@ from typing import ClassVar
 
 from lxml import etree
 
+from builder.assessment import Quiz
 from builder.formats.base import PackageFormat
 from builder.manifest import (
     MANIFEST,
@@ -27,11 +29,12 @@ from builder.manifest import (
     ncname,
     outline_model,
 )
-from builder.model import Module
+from builder.model import Course, Module
+from builder.qti import assessment_xml, quiz_title
 from builder.render import Site
 
 DESCRIPTOR_DIR = "cc"
-"""Folder for web-link and discussion descriptors (XML files the LMS turns into activities)."""
+"""Folder for web-link, discussion and quiz descriptors (XML files the LMS turns into activities)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class CartridgeVersion:
     weblink_type: str
     discussion_namespace: str
     discussion_type: str
+    assessment_type: str
     lom_version: bool
     """CC 1.1's LOM profile allows only contributors in lifeCycle; 1.3 allows the version."""
 
@@ -76,6 +80,7 @@ CC11 = CartridgeVersion(
     weblink_type="imswl_xmlv1p1",
     discussion_namespace="http://www.imsglobal.org/xsd/imsccv1p1/imsdt_v1p1",
     discussion_type="imsdt_xmlv1p1",
+    assessment_type="imsqti_xmlv1p2/imscc_xmlv1p1/assessment",
     lom_version=False,
 )
 
@@ -88,6 +93,7 @@ CC13 = CartridgeVersion(
     weblink_type="imswl_xmlv1p3",
     discussion_namespace="http://www.imsglobal.org/xsd/imsccv1p3/imsdt_v1p3",
     discussion_type="imsdt_xmlv1p3",
+    assessment_type="imsqti_xmlv1p2/imscc_xmlv1p3/assessment",
     lom_version=True,
 )
 
@@ -99,6 +105,13 @@ def cartridge(site: Site, version: CartridgeVersion) -> dict[str, bytes]:
     def module_activities(module: Module) -> tuple[list[Item], list[Resource]]:
         items: list[Item] = []
         resources: list[Resource] = []
+        for quiz in _graded_quizzes_of(site.course, module):
+            identifier = ncname("quiz", quiz.id)
+            path = f"{DESCRIPTOR_DIR}/{module.id}/{_quiz_key(quiz, module)}.xml"
+            title = quiz_title(site.course, quiz)
+            descriptors[path] = assessment_xml(quiz, title, site.reporter)
+            resources.append(Resource(identifier, None, (path,), type=version.assessment_type))
+            items.append(Item(ncname("item", identifier), title, identifier))
         for number, link in enumerate(module.links, start=1):
             identifier = ncname("link", module.id, str(number))
             path = f"{DESCRIPTOR_DIR}/{module.id}/link-{number}.xml"
@@ -117,6 +130,21 @@ def cartridge(site: Site, version: CartridgeVersion) -> dict[str, bytes]:
     entries.update(descriptors)
     entries[MANIFEST] = manifest_xml(model, version.dialect())
     return entries
+
+
+def _graded_quizzes_of(course: Course, module: Module) -> list[Quiz]:
+    """The module's graded quizzes and exams, in reading order.
+
+    Knowledge checks stay in the lesson pages: as LMS quizzes they would put
+    practice into every learner's gradebook.
+    """
+    lessons = {lesson.id for lesson in module.lessons}
+    return [quiz for quiz in course.graded_quizzes if quiz.lesson_id in lessons]
+
+
+def _quiz_key(quiz: Quiz, module: Module) -> str:
+    """A file name for the quiz's descriptor, unique within its module's folder."""
+    return quiz.id.removeprefix(f"{module.id}/").replace("/", ".")
 
 
 def _weblink_xml(version: CartridgeVersion, title: str, url: str) -> bytes:

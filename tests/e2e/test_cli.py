@@ -90,8 +90,8 @@ BAD_INPUTS = {
         "course.yml",
         "id: minimal\ntitle: Minimal course\nversion: '1.0'\nformats:\n  - scorm12\n  - scorm3\n",
         "courses/minimal/course.yml:6: error: unknown format 'scorm3' in 'formats'\n"
-        "  hint: available formats: cmi5, imscc11, imscc13, imscp, scorm12, scorm2004, website "
-        "(or 'all')\n",
+        "  hint: available formats: cmi5, imscc11, imscc13, imscp, questionbank, scorm12, "
+        "scorm2004, website (or 'all')\n",
     ),
 }
 
@@ -136,8 +136,8 @@ def test_unknown_format_option_is_a_usage_error(workspace: Path) -> None:
     result = sabaq("build", "--format", "scorm3")
     assert result.exit_code == 2
     assert (
-        "unknown format 'scorm3'; available: cmi5, imscc11, imscc13, imscp, scorm12, scorm2004, "
-        "website (or 'all')" in result.stderr
+        "unknown format 'scorm3'; available: cmi5, imscc11, imscc13, imscp, questionbank, "
+        "scorm12, scorm2004, website (or 'all')" in result.stderr
     )
 
 
