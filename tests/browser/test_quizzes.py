@@ -20,6 +20,7 @@ from builder.sources import load_course
 from tests.support import ROOTS
 
 from .harness import Lms12, Lms2004, ScormLms
+from .lrs import CMI5_CATEGORY, MOVEON_CATEGORY, Cmi5Lms
 
 QUIZ_LESSON = "basics/quiz"
 EXAM_LESSON = "basics/exam"
@@ -172,14 +173,23 @@ def test_scorm12_failing_then_resuming_mid_exam(lms12: Lms12, packages: dict[str
     assert lms12.page_errors == []
 
 
-def test_scorm2004_passing_run(lms2004: Lms2004, packages: dict[str, Path]) -> None:
+def test_scorm2004_failing_then_passing(lms2004: Lms2004, packages: dict[str, Path]) -> None:
     sco = lms2004.open(packages["scorm2004"])
     lms2004.wait_for_call("SetValue", "cmi.location")
     assert lms2004.get("cmi.success_status") == "unknown"
     answer_module_quiz_right(go_to(sco, "Module quiz", QUIZ_LESSON))
     lms2004.wait_for_call("SetValue", "cmi.score.scaled")
-    answer_exam(go_to(sco, "Final exam", EXAM_LESSON), right=True)
+    assert lms2004.get("cmi.success_status") == "unknown"  # the exam is still to come
+    exam = go_to(sco, "Final exam", EXAM_LESSON)
+    answer_exam(exam, right=False)
     lms2004.wait_for_call("SetValue", "cmi.success_status")
+    assert lms2004.get("cmi.success_status") == "failed"
+    assert float(lms2004.get("cmi.score.scaled")) == 0.5
+    # Every lesson seen and every graded quiz taken: complete, though not passed.
+    assert lms2004.get("cmi.completion_status") == "completed"
+    exam.locator('[data-quiz="final-exam"] .retry-quiz').click()
+    answer_exam(exam, right=True)
+    lms2004.wait_for_call("SetValue", "cmi.success_status", count=2)
     assert lms2004.get("cmi.success_status") == "passed"
     assert lms2004.get("cmi.completion_status") == "completed"
     assert float(lms2004.get("cmi.score.scaled")) == 1.0
@@ -191,20 +201,20 @@ def test_scorm2004_passing_run(lms2004: Lms2004, packages: dict[str, Path]) -> N
     recorded = interactions(
         lms2004, "cmi.interactions", ["id", "type", "learner_response", "result"]
     )
+    exam_ids = ["ex-tf", "ex-bits", "ex-match", "ex-order"]
     assert [r["id"] for r in recorded] == [
         "mq-hash",
         "mq-consensus",
         "mq-unit",
-        "ex-tf",
-        "ex-bits",
-        "ex-match",
-        "ex-order",
+        *exam_ids,
+        *exam_ids,
     ]
     assert recorded[1]["learner_response"] == "a[,]b"
-    assert recorded[5]["learner_response"] == "1[.]a[,]2[.]b"
-    assert recorded[6]["learner_response"] == "a[,]b[,]c"
-    assert all(r["result"] == "correct" for r in recorded)
-    assert lms2004.get("cmi.interactions.4.correct_responses.0.pattern") == "256[:]256"
+    assert [r["result"] for r in recorded[3:7]] == ["incorrect"] * 4
+    assert recorded[9]["learner_response"] == "1[.]a[,]2[.]b"
+    assert recorded[10]["learner_response"] == "a[,]b[,]c"
+    assert all(r["result"] == "correct" for r in recorded[7:])
+    assert lms2004.get("cmi.interactions.8.correct_responses.0.pattern") == "256[:]256"
     errors = [c for c in lms2004.log() if c.method == "SetValue" and c.error not in ("", "0")]
     assert errors == []
     assert lms2004.page_errors == []
@@ -223,3 +233,27 @@ def test_knowledge_check_gives_feedback_without_a_score(
     expect(reading.get_by_text("The next block does not exist yet.")).to_be_visible()
     expect(reading.locator(".right-answer")).to_contain_text("The previous block's hash")
     assert lms12.calls("LMSSetValue", "cmi.core.score.raw") == []
+
+
+def test_cmi5_sends_passed_with_the_score(cmi5_lms: Cmi5Lms, packages: dict[str, Path]) -> None:
+    player = cmi5_lms.open(packages["cmi5"])
+    launch, course = cmi5_lms.launch, cmi5_lms.course
+    assert launch is not None and course is not None
+    lrs = cmi5_lms.lrs
+    lrs.wait_for_verb("initialized", launch.number)
+    answer_module_quiz_right(go_to(player, "Module quiz", QUIZ_LESSON))
+    answer_exam(go_to(player, "Final exam", EXAM_LESSON), right=True)
+    passed = lrs.wait_for_verb("passed", launch.number)
+    assert passed["result"]["success"] is True
+    assert passed["result"]["score"] == {"scaled": 1, "raw": 100, "min": 0, "max": 100}
+    categories = [c["id"] for c in passed["context"]["contextActivities"]["category"]]
+    assert categories == [CMI5_CATEGORY, MOVEON_CATEGORY]
+    lrs.wait_for_verb("completed", launch.number)
+    answered = [
+        s for s in lrs.statements_of(launch.number) if s["verb"]["id"].endswith("/answered")
+    ]
+    assert len(answered) == 7
+    assert answered[0]["object"]["definition"]["interactionType"] == "choice"
+    assert answered[0]["result"]["response"] == "b" and answered[0]["result"]["success"] is True
+    assert "failed" not in lrs.verbs(launch.number)
+    assert cmi5_lms.page_errors == []
