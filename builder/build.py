@@ -26,7 +26,7 @@ from builder.i18n import (
 from builder.markdown import Localiser
 from builder.model import Course
 from builder.quizzes import SUSPEND_DATA_LIMITS, worst_case_state_size
-from builder.render import render_site, text_direction
+from builder.render import Site, render_site, text_direction
 from builder.sources import load_course
 from builder.validate import validate_entries
 
@@ -131,33 +131,52 @@ def plan_packages(
     planned = []
     for course in courses:
         catalogs = locales_dir or course.root.parent.parent / "locales"
+        sites = []
         for rendition in renditions(
             course, languages or course.config.languages, catalogs, reporter
         ):
-            lang = rendition.lang
-            progress(f"rendering {course.config.id} ({lang})")
+            progress(f"rendering {course.config.id} ({rendition.lang})")
             site = render_site(
-                rendition.course, lang, reporter, rendition.localiser, rendition.ui_catalog
+                rendition.course,
+                rendition.lang,
+                reporter,
+                rendition.localiser,
+                rendition.ui_catalog,
             )
+            sites.append(site)
             for name in wanted[course.config.id]:
-                progress(f"packaging {course.config.id} ({lang}, {name})")
-                package_format = get_format(name)
-                stem = f"{course.config.id}-{course.config.version}-{lang}-{name}"
-                entries = package_format.package(site)
-                if package_format.has_manifest:
-                    _check_package(stem + package_format.suffix, entries, reporter)
-                planned.append(
-                    PlannedPackage(
-                        course.config.id,
-                        lang,
-                        name,
-                        stem + package_format.suffix,
-                        entries,
-                        folder=stem if package_format.also_folder else None,
-                    )
-                )
+                planned.append(_package(site, site.lang, name, reporter, progress))
+        if course.config.multilingual and len(sites) > 1:
+            combined = Site.multilingual(sites)
+            for name in wanted[course.config.id]:
+                if get_format(name).multilingual:
+                    planned.append(_package(combined, MULTILINGUAL, name, reporter, progress))
     reporter.raise_if_errors()
     return planned
+
+
+MULTILINGUAL = "mul"
+"""The language part of a multilingual package's name (ISO 639's code for several languages)."""
+
+
+def _package(
+    site: Site, lang: str, name: str, reporter: Reporter, progress: Progress
+) -> PlannedPackage:
+    config = site.course.config
+    progress(f"packaging {config.id} ({lang}, {name})")
+    package_format = get_format(name)
+    stem = f"{config.id}-{config.version}-{lang}-{name}"
+    entries = package_format.package(site)
+    if package_format.has_manifest:
+        _check_package(stem + package_format.suffix, entries, reporter)
+    return PlannedPackage(
+        config.id,
+        lang,
+        name,
+        stem + package_format.suffix,
+        entries,
+        folder=stem if package_format.also_folder else None,
+    )
 
 
 def _check_saved_state_fits(course: Course, formats: Sequence[str], reporter: Reporter) -> None:

@@ -40,6 +40,8 @@ class CourseConfig:
     """Formats `sabaq build` makes when --format is not given."""
     min_translation: int = DEFAULT_MIN_TRANSLATION
     """Percent of a course's segments that must be translated for a language to be built."""
+    multilingual: bool = False
+    """Also build one package per format holding every language, with a switcher."""
     source: YamlDoc | None = field(default=None, compare=False, repr=False)
 
     def location(self, *keys: str | int) -> Location | None:
@@ -62,6 +64,7 @@ KNOWN_KEYS = frozenset(
         "mastery_score",
         "formats",
         "min_translation",
+        "multilingual",
     }
 )
 
@@ -103,6 +106,7 @@ def load_config(course_dir: Path, reporter: Reporter) -> CourseConfig | None:
         mastery_score=_mastery_score(read),
         formats=read.text_list("formats", default=DEFAULT_FORMATS),
         min_translation=_min_translation(read),
+        multilingual=read.flag("multilingual"),
         source=doc,
     )
 

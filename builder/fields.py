@@ -124,6 +124,17 @@ class FieldReader:
             items.append(str(item).strip())
         return tuple(items)
 
+    def flag(self, key: str, *, default: bool = False) -> bool:
+        value: Any = self.doc.data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.reporter.error(
+                f"'{key}' must be true or false (got {value!r})", self.doc.location(key)
+            )
+            return default
+        return value
+
     def integer(self, key: str, *, low: int, high: int, default: int | None) -> int | None:
         value: Any = self.doc.data.get(key)
         if value is None:

@@ -181,7 +181,9 @@ def worst_case_state_size(course: Course) -> int:
         drawn = ".".join(str(index) for index in range(len(quiz.questions)))
         answers = [_longest_response(question) for question in quiz.questions]
         quizzes[keys[quiz.id]] = [quiz.attempts or 999, quiz.max_points, drawn, answers]
-    state = {"v": 2, "seen": ".".join(lesson_keys), "q": quizzes}
+    state: dict[str, object] = {"v": 2, "seen": ".".join(lesson_keys), "q": quizzes}
+    if course.config.multilingual:
+        state["lang"] = max((tag for tag in course.config.languages), key=len, default="")
     return len(json.dumps(state, separators=(",", ":"), ensure_ascii=False))
 
 

@@ -69,6 +69,39 @@ class Site:
     """The theme's catalog (``sabaq.po``) for ``lang``; None shows the theme in English."""
     reporter: Reporter = field(default_factory=Reporter, compare=False)
     """Where formats report what they cannot carry (a question type a standard lacks)."""
+    languages: tuple[Site, ...] = ()
+    """In a multilingual package: the site of each language, stored under ``<lang>/``."""
+
+    @classmethod
+    def multilingual(cls, sites: list[Site]) -> Site:
+        """One site holding every language of ``sites``, the first (the source) leading.
+
+        Each language keeps its own pages, fonts and theme files under ``<lang>/``;
+        lesson and quiz ids are shared, so progress and answers carry over when the
+        learner switches language.
+        """
+        first = sites[0]
+        files = {f"{site.lang}/{name}": data for site in sites for name, data in site.files.items()}
+        # The player at the root needs the theme's own files beside it.
+        files.update(
+            (name, data)
+            for name, data in first.files.items()
+            if name.startswith(f"{STATIC_DIR}/") and not name.startswith(f"{FONTS_DIR}/")
+        )
+        assets = {
+            lesson_id: tuple(f"{first.lang}/{path}" for path in paths)
+            for lesson_id, paths in first.lesson_assets.items()
+        }
+        return cls(
+            course=first.course,
+            lang=first.lang,
+            dir=first.dir,
+            files=files,
+            lesson_assets=assets,
+            ui_catalog=first.ui_catalog,
+            reporter=first.reporter,
+            languages=tuple(sites),
+        )
 
     def page_info(self, path: str) -> PageInfo:
         return PageInfo(path, self.lang, self.dir, f"{FONTS_DIR}/fonts.css" in self.files)
@@ -81,16 +114,35 @@ class Site:
         """The SCO launch page that holds the LMS session while lessons change in its frame."""
         page = self.page_info(PLAYER_PAGE)
         keys = progress_keys([lesson.id for lesson in self.course.lessons])
-        runtime_data = {
+        prefix = f"{self.lang}/" if self.languages else ""
+
+        def lessons(site: Site, prefix: str) -> list[dict[str, str]]:
+            return [
+                {
+                    "id": lesson.id,
+                    "key": keys[lesson.id],
+                    "href": page.href(prefix + lesson.output_path),
+                }
+                for lesson in site.course.lessons
+            ]
+
+        runtime_data: dict[str, object] = {
             "id": self.course.config.id,
             "version": self.course.config.version,
             "mastery": self.course.config.mastery_score,
             "quizzes": graded_summary(self.course.graded_quizzes, quiz_keys(self.course)),
-            "lessons": [
-                {"id": lesson.id, "key": keys[lesson.id], "href": page.href(lesson.output_path)}
-                for lesson in self.course.lessons
-            ],
+            "lessons": lessons(self, prefix),
         }
+        if self.languages:
+            runtime_data["languages"] = [
+                {
+                    "tag": site.lang,
+                    "name": language_name(site.lang),
+                    "dir": site.dir,
+                    "lessons": lessons(site, f"{site.lang}/"),
+                }
+                for site in self.languages
+            ]
         html = (
             environment(self.ui_catalog)
             .get_template("player.html.j2")
@@ -99,7 +151,7 @@ class Site:
                 page=page,
                 api=api,
                 runtime_data=runtime_data,
-                first_lesson_href=page.href(self.course.lessons[0].output_path),
+                first_lesson_href=page.href(prefix + self.course.lessons[0].output_path),
             )
         )
         return html.encode("utf-8")
@@ -251,6 +303,17 @@ def registry_locale(lang: str) -> LocaleInfo | None:
         return get_locale(lang)
     except UnsupportedLocaleError:
         return None
+
+
+def language_name(lang: str) -> str:
+    """The language's own name for itself (اردو, پښتو), for a language switcher."""
+    info = registry_locale(lang)
+    if info is not None:
+        return info.native_name
+    try:
+        return str(Locale.parse(lang.replace("-", "_")).get_display_name() or lang)
+    except (UnknownLocaleError, ValueError):
+        return lang
 
 
 def text_direction(lang: str) -> str:

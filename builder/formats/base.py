@@ -20,6 +20,8 @@ class PackageFormat(ABC):
     label: ClassVar[str]
     """The standard's name as admins know it."""
     suffix: ClassVar[str] = ".zip"
+    multilingual: ClassVar[bool] = False
+    """Can hold several languages with a switcher (formats whose player keeps the session)."""
     has_manifest: ClassVar[bool] = True
     """The package has an IMS manifest or cmi5 course structure that ``sabaq validate`` checks."""
     also_folder: ClassVar[bool] = False

@@ -61,6 +61,7 @@ def _langstrings(parent: etree._Element, ns: str, text: str, lang: str) -> None:
 class Cmi5(PackageFormat):
     name: ClassVar[str] = "cmi5"
     label: ClassVar[str] = "cmi5"
+    multilingual: ClassVar[bool] = True
 
     def package(self, site: Site) -> dict[str, bytes]:
         entries = dict(site.files)

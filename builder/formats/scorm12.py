@@ -44,6 +44,7 @@ DIALECT = Dialect(
 class Scorm12(PackageFormat):
     name: ClassVar[str] = "scorm12"
     label: ClassVar[str] = "SCORM 1.2"
+    multilingual: ClassVar[bool] = True
 
     def package(self, site: Site) -> dict[str, bytes]:
         entries = dict(site.files)

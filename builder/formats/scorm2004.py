@@ -95,6 +95,7 @@ def dialect(graded: bool) -> Dialect:
 class Scorm2004(PackageFormat):
     name: ClassVar[str] = "scorm2004"
     label: ClassVar[str] = "SCORM 2004 4th Edition"
+    multilingual: ClassVar[bool] = True
 
     def package(self, site: Site) -> dict[str, bytes]:
         entries = dict(site.files)

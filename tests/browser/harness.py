@@ -822,6 +822,7 @@ class Lms12(ScormLms):
         launch_data: str | None = None,
         lesson_mode: str = "normal",
         credit: str = "credit",
+        language: str | None = None,
         block_external: bool = True,
         timeout_ms: float = _DEFAULT_TIMEOUT_MS,
     ) -> None:
@@ -835,6 +836,8 @@ class Lms12(ScormLms):
             query["mastery_score"] = mastery_score
         if launch_data is not None:
             query["launch_data"] = launch_data
+        if language is not None:
+            query["language"] = language
         super().__init__(page, query, key=key, block_external=block_external, timeout_ms=timeout_ms)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Frame, expect
@@ -249,11 +250,22 @@ def test_cmi5_sends_passed_with_the_score(cmi5_lms: Cmi5Lms, packages: dict[str,
     categories = [c["id"] for c in passed["context"]["contextActivities"]["category"]]
     assert categories == [CMI5_CATEGORY, MOVEON_CATEGORY]
     lrs.wait_for_verb("completed", launch.number)
-    answered = [
-        s for s in lrs.statements_of(launch.number) if s["verb"]["id"].endswith("/answered")
-    ]
+
+    def answered_statements() -> list[dict[str, Any]]:
+        return [
+            s for s in lrs.statements_of(launch.number) if s["verb"]["id"].endswith("/answered")
+        ]
+
+    lrs.wait_until(lambda: len(answered_statements()) == 7, "seven answered statements")
+    answered = answered_statements()
     assert len(answered) == 7
-    assert answered[0]["object"]["definition"]["interactionType"] == "choice"
-    assert answered[0]["result"]["response"] == "b" and answered[0]["result"]["success"] is True
+    # Sent side by side, so they may arrive in any order: find each by its question.
+    by_question = {
+        statement["object"]["id"].rsplit("/", 1)[-1]: statement for statement in answered
+    }
+    hash_answer = by_question["mq-hash"]
+    assert hash_answer["object"]["definition"]["interactionType"] == "choice"
+    assert hash_answer["result"]["response"] == "b" and hash_answer["result"]["success"] is True
+    assert by_question["ex-order"]["result"]["response"] == "a[,]b[,]c"
     assert "failed" not in lrs.verbs(launch.number)
     assert cmi5_lms.page_errors == []

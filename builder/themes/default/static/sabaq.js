@@ -70,9 +70,31 @@
         markSeen(data.seen || []);
         learner.name = data.learner || "";
         engine.restore(data.quizzes || {});
+        showLanguages(data.languages || [], data.language);
       }
     });
     window.parent.postMessage({ sabaq: "lesson", id: lessonId }, "*");
+  }
+
+  /* A multilingual package: one button per language; the player swaps the page. */
+  function showLanguages(languages, current) {
+    var box = document.querySelector(".language-switcher");
+    if (!box || languages.length < 2 || box.childElementCount) {
+      return;
+    }
+    languages.forEach(function (language) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.lang = language.tag;
+      button.dir = language.dir;
+      button.textContent = language.name;
+      button.setAttribute("aria-pressed", String(language.tag === current));
+      button.addEventListener("click", function () {
+        window.parent.postMessage({ sabaq: "language", lang: language.tag }, "*");
+      });
+      box.appendChild(button);
+    });
+    box.hidden = false;
   }
 
   function storage() {
@@ -894,7 +916,9 @@
       keyToId[lesson.key] = lesson.id;
     });
     var graded = course.quizzes || [];
-    var state = { seen: {}, quizzes: {} };
+    var languages = course.languages || [];
+    var language = languages.length ? languages[0].tag : "";
+    var state = { seen: {}, quizzes: {}, lang: "" };
     var current = course.lessons[0].id;
     var learner = "";
     var mastery = course.mastery;
@@ -912,9 +936,24 @@
         state.seen[data.id] = true;
         lms.save(current, encodeState(state, byId), status());
         frame.contentWindow.postMessage(
-          { sabaq: "state", seen: Object.keys(state.seen), quizzes: state.quizzes, learner: learner },
+          {
+            sabaq: "state",
+            seen: Object.keys(state.seen),
+            quizzes: state.quizzes,
+            learner: learner,
+            languages: languages.map(function (l) {
+              return { tag: l.tag, name: l.name, dir: l.dir };
+            }),
+            language: language
+          },
           "*"
         );
+      } else if (data.sabaq === "language" && findLanguage(data.lang)) {
+        // The learner's choice is remembered with their progress, which it keeps.
+        language = data.lang;
+        state.lang = language;
+        lms.save(current, encodeState(state, byId), status());
+        frame.src = lessonHref(current);
       } else if ((data.sabaq === "quiz-progress" || data.sabaq === "quiz-result") && typeof data.key === "string") {
         state.quizzes[data.key] = data.state;
         if (data.sabaq === "quiz-result" && data.interactions && data.interactions.length) {
@@ -949,13 +988,47 @@
       .then(function (saved) {
         state = decodeState(saved.suspendData, keyToId);
         current = byId[saved.location] ? saved.location : course.lessons[0].id;
+        // A choice made in the course wins; otherwise the learner's LMS preference.
+        var preferred = findLanguage(state.lang) || findLanguage(saved.language);
+        if (preferred) {
+          language = preferred.tag;
+        }
         learner = saved.learner || "";
         if (typeof saved.mastery === "number" && isFinite(saved.mastery)) {
           mastery = saved.mastery;
         }
         started = true;
-        frame.src = byId[current].href;
+        frame.src = lessonHref(current);
       });
+
+    function findLanguage(tag) {
+      if (!tag) {
+        return null;
+      }
+      var wanted = String(tag).toLowerCase().split(/[,;]/)[0].trim();
+      var exact = null;
+      var prefix = null;
+      languages.forEach(function (l) {
+        var own = l.tag.toLowerCase();
+        if (own === wanted) {
+          exact = l;
+        } else if (!prefix && wanted.split("-")[0] === own.split("-")[0]) {
+          prefix = l;
+        }
+      });
+      return exact || prefix;
+    }
+
+    function lessonHref(id) {
+      var chosen = findLanguage(language);
+      if (!chosen) {
+        return byId[id].href;
+      }
+      var match = chosen.lessons.filter(function (lesson) {
+        return lesson.id === id;
+      })[0];
+      return match ? match.href : byId[id].href;
+    }
 
     /* Where the learner stands: completion, and success once every graded quiz is taken. */
     function status() {
@@ -995,11 +1068,15 @@
       return byId[id].key;
     });
     keys.sort();
-    return JSON.stringify({ v: 2, seen: keys.join("."), q: state.quizzes });
+    var data = { v: 2, seen: keys.join("."), q: state.quizzes };
+    if (state.lang) {
+      data.lang = state.lang;
+    }
+    return JSON.stringify(data);
   }
 
   function decodeState(text, keyToId) {
-    var state = { seen: {}, quizzes: {} };
+    var state = { seen: {}, quizzes: {}, lang: "" };
     try {
       var data = JSON.parse(text || "{}");
       (data.seen ? String(data.seen).split(".") : []).forEach(function (key) {
@@ -1009,6 +1086,9 @@
       });
       if (data.q && typeof data.q === "object") {
         state.quizzes = data.q;
+      }
+      if (typeof data.lang === "string") {
+        state.lang = data.lang;
       }
     } catch (ignored) {
       // Data written by another package version or tool: start afresh rather than fail.
@@ -1102,6 +1182,7 @@
           location: api.LMSGetValue("cmi.core.lesson_location"),
           suspendData: api.LMSGetValue("cmi.suspend_data"),
           learner: displayName(api.LMSGetValue("cmi.core.student_name")),
+          language: api.LMSGetValue("cmi.student_preference.language"),
           mastery: isFinite(mastery) ? mastery : null
         };
       },
@@ -1201,6 +1282,7 @@
           location: api.GetValue("cmi.location"),
           suspendData: api.GetValue("cmi.suspend_data"),
           learner: displayName(api.GetValue("cmi.learner_name")),
+          language: api.GetValue("cmi.learner_preference.language"),
           mastery: isFinite(passing) ? passing * 100 : null
         };
       },
@@ -1289,6 +1371,7 @@
     var launchData = {};
     var completedSent = false;
     var verdictSent = "";
+    var languagePreference = "";
     var startedAt = Date.now();
 
     function request(method, url, body, keepalive) {
@@ -1377,13 +1460,17 @@
               agent: JSON.stringify(launch.actor),
               profileId: "cmi5LearnerPreferences"
             });
-            return request("GET", launch.endpoint + "agents/profile?" + profile.toString()).catch(
-              function () {
+            return request("GET", launch.endpoint + "agents/profile?" + profile.toString())
+              .then(function (response) {
+                return response.ok ? response.json() : null;
+              })
+              .catch(function () {
                 return null;
-              }
-            );
+              });
           })
-          .then(function () {
+          .then(function (preferences) {
+            // cmi5 §11: languagePreference lists the learner's languages, best first.
+            languagePreference = (preferences && preferences.languagePreference) || "";
             return statement("initialized", null, ["cmi5"]);
           })
           .then(function (response) {
@@ -1403,6 +1490,7 @@
               location: last.location,
               suspendData: last.suspendData,
               learner: (launch.actor && launch.actor.name) || "",
+              language: languagePreference,
               mastery: launchData.masteryScore !== undefined && isFinite(mastery) ? mastery * 100 : null
             };
           });
@@ -1520,7 +1608,13 @@
     return {
       start: function () {
         var saved = readStored(key, {});
-        return { location: saved.location || "", suspendData: saved.suspendData || "", learner: "", mastery: null };
+        return {
+          location: saved.location || "",
+          suspendData: saved.suspendData || "",
+          learner: "",
+          language: navigator.language || "",
+          mastery: null
+        };
       },
       save: function (location, suspendData) {
         writeStored(key, { location: location, suspendData: suspendData });
