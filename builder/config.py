@@ -42,6 +42,9 @@ class CourseConfig:
     """Percent of a course's segments that must be translated for a language to be built."""
     multilingual: bool = False
     """Also build one package per format holding every language, with a switcher."""
+    navigation: str = "free"
+    """``free``: any lesson from the outline; ``linear``: lessons open in order, each
+    after the ones before it have been seen (kept by the player in LMS packages)."""
     source: YamlDoc | None = field(default=None, compare=False, repr=False)
 
     def location(self, *keys: str | int) -> Location | None:
@@ -65,6 +68,7 @@ KNOWN_KEYS = frozenset(
         "formats",
         "min_translation",
         "multilingual",
+        "navigation",
     }
 )
 
@@ -107,6 +111,7 @@ def load_config(course_dir: Path, reporter: Reporter) -> CourseConfig | None:
         formats=read.text_list("formats", default=DEFAULT_FORMATS),
         min_translation=_min_translation(read),
         multilingual=read.flag("multilingual"),
+        navigation=_navigation(read),
         source=doc,
     )
 
@@ -133,3 +138,18 @@ def _mastery_score(read: FieldReader) -> int:
 def _min_translation(read: FieldReader) -> int:
     value = read.integer("min_translation", low=0, high=100, default=DEFAULT_MIN_TRANSLATION)
     return DEFAULT_MIN_TRANSLATION if value is None else value
+
+
+NAVIGATION_MODES = ("free", "linear")
+
+
+def _navigation(read: FieldReader) -> str:
+    mode = read.text("navigation", default="free")
+    if mode not in NAVIGATION_MODES:
+        read.reporter.error(
+            f"'navigation' must be free or linear (got '{mode}')",
+            read.doc.location("navigation"),
+            "linear opens lessons in order, each once the ones before it have been seen",
+        )
+        return "free"
+    return mode

@@ -130,6 +130,7 @@ class Site:
             "id": self.course.config.id,
             "version": self.course.config.version,
             "mastery": self.course.config.mastery_score,
+            "linear": self.course.config.navigation == "linear",
             "quizzes": graded_summary(self.course.graded_quizzes, quiz_keys(self.course)),
             "lessons": lessons(self, prefix),
         }

@@ -15,7 +15,7 @@ from playwright.sync_api import Frame, expect
 
 from builder.build import build
 from builder.model import progress_keys
-from tests.support import ROOTS
+from tests.support import ROOTS, copy_root
 
 from .harness import Lms12
 
@@ -122,3 +122,33 @@ def test_player_runs_without_an_lms(browser_page_without_lms: tuple[Frame, list[
     lesson_frame(sco, LESSONS[0]).locator("a[rel=next]").click()
     lesson_frame(sco, LESSONS[1])
     assert errors == []
+
+
+@pytest.fixture(scope="module")
+def linear_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    course = copy_root("minimal", tmp_path_factory.mktemp("linear"))
+    config = course / "course.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "navigation: linear\n", encoding="utf-8")
+    return build([course], tmp_path_factory.mktemp("dist"), ["scorm12"]).packages[0].path
+
+
+def test_linear_navigation_opens_lessons_in_order(lms12: Lms12, linear_package: Path) -> None:
+    sco = lms12.open(linear_package)
+    lms12.wait_for_call("LMSSetValue", "cmi.core.lesson_location")
+    first = lesson_frame(sco, LESSONS[0])
+    last_link = first.locator(".outline").get_by_role("link", name="The last lesson")
+    expect(last_link).to_have_attribute("aria-disabled", "true")
+    last_link.click(force=True)  # a learner may still click it
+    lesson_frame(sco, LESSONS[0])  # still here
+    # Reached by its address anyway, the page is sent back.
+    first.evaluate("() => { location.href = '../02-more/01-last.html'; }")
+    lesson_frame(sco, LESSONS[0])
+    lms12.wait_for_call("LMSSetValue", "cmi.core.lesson_location", count=2)  # shown again
+    assert lms12.get("cmi.core.lesson_location") == LESSONS[0]
+    visit_next(lms12, sco, LESSONS[0], count=3)
+    second = lesson_frame(sco, LESSONS[1])
+    expect(
+        second.locator(".outline").get_by_role("link", name="The last lesson")
+    ).not_to_have_attribute("aria-disabled", "true")
+    visit_next(lms12, sco, LESSONS[1], count=4)
+    assert lms12.get("cmi.core.lesson_status") == "completed"

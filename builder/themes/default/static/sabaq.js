@@ -68,6 +68,7 @@
       var data = event.data;
       if (event.source === window.parent && data && data.sabaq === "state") {
         markSeen(data.seen || []);
+        markLocked(data.locked || []);
         learner.name = data.learner || "";
         engine.restore(data.quizzes || {});
         showLanguages(data.languages || [], data.language);
@@ -144,6 +145,24 @@
     var all = savedQuizzes(courseId);
     all[key] = state;
     writeStored("sabaq:" + courseId + ":quizzes", all);
+  }
+
+  /* Linear navigation: lessons not yet open are shown, but cannot be followed. */
+  function markLocked(lockedIds) {
+    var links = document.querySelectorAll("a[data-lesson], a[rel=next]");
+    for (var i = 0; i < links.length; i++) {
+      var link = links[i];
+      var id = link.getAttribute("data-lesson");
+      if (id && lockedIds.indexOf(id) !== -1) {
+        link.classList.add("is-locked");
+        link.setAttribute("aria-disabled", "true");
+        link.addEventListener("click", refuse);
+      }
+    }
+  }
+
+  function refuse(event) {
+    event.preventDefault();
   }
 
   function markSeen(seenIds) {
@@ -931,7 +950,10 @@
       if (!started || finished || event.source !== frame.contentWindow || !data) {
         return;
       }
-      if (data.sabaq === "lesson" && byId[data.id]) {
+      if (data.sabaq === "lesson" && byId[data.id] && locked().indexOf(data.id) !== -1) {
+        // Reached a lesson that is not open yet (by typing its address): back to where the learner was.
+        frame.src = lessonHref(current);
+      } else if (data.sabaq === "lesson" && byId[data.id]) {
         current = data.id;
         state.seen[data.id] = true;
         lms.save(current, encodeState(state, byId), status());
@@ -941,6 +963,7 @@
             seen: Object.keys(state.seen),
             quizzes: state.quizzes,
             learner: learner,
+            locked: locked(),
             languages: languages.map(function (l) {
               return { tag: l.tag, name: l.name, dir: l.dir };
             }),
@@ -1000,6 +1023,25 @@
         started = true;
         frame.src = lessonHref(current);
       });
+
+    /* With linear navigation, every lesson after the first one not yet seen. */
+    function locked() {
+      if (!course.linear) {
+        return [];
+      }
+      var open = true;
+      return course.lessons
+        .filter(function (lesson) {
+          var isLocked = !open;
+          if (!state.seen[lesson.id]) {
+            open = false;
+          }
+          return isLocked;
+        })
+        .map(function (lesson) {
+          return lesson.id;
+        });
+    }
 
     function findLanguage(tag) {
       if (!tag) {
