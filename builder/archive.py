@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -51,13 +51,22 @@ def zip_bytes(entries: Mapping[str, bytes]) -> bytes:
 
 def write_zip(entries: Mapping[str, bytes], destination: Path) -> None:
     """Write ``entries`` as a zip at ``destination``; a failure leaves no partial file."""
+    write_atomically(destination, lambda stream: _write(stream, entries))
+
+
+def write_atomically(destination: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Let ``write`` fill a temporary file beside ``destination``, then rename it into place.
+
+    Readers see the old file or the new one, never half of one; a failure removes the
+    temporary file and leaves ``destination`` as it was.
+    """
     destination.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(
         prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
     )
     try:
         with os.fdopen(handle, "wb") as stream:
-            _write(stream, entries)
+            write(stream)
         os.chmod(temporary, 0o644)
         os.replace(temporary, destination)
     except BaseException:

@@ -15,11 +15,9 @@ update here is our own; polib reads and writes the files.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,6 +29,7 @@ from babel import Locale, UnknownLocaleError
 from babel.plural import to_gettext
 from markdown_it.token import Token
 
+from builder.archive import write_atomically
 from builder.assessment import BLOCK_OPEN, MarkdownText, QuestionKind, Quiz
 from builder.errors import Location, Reporter
 from builder.locales import UnsupportedLocaleError, get_locale
@@ -453,18 +452,10 @@ def render_catalog(catalog: polib.POFile) -> str:
 
 def write_if_changed(path: Path, text: str) -> bool:
     """Write ``text`` unless the file already holds it; never leaves a half-written file."""
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
+    data = text.encode("utf-8")
+    if path.is_file() and path.read_bytes() == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, lambda stream: stream.write(data))
     return True
 
 
