@@ -266,15 +266,14 @@ def update_catalog(
     updated.metadata = dict(catalog.metadata)
     updated.header = catalog.header  # translators' notes stay
     plurals = _plural_count(catalog)
-    old = {entry.msgid: entry for entry in catalog if not entry.obsolete}
+    # A message is its text in its context: "Next" for a lesson is not "Next" for a page.
+    old = {(entry.msgctxt, entry.msgid): entry for entry in catalog if not entry.obsolete}
     obsolete_before = [entry for entry in catalog if entry.obsolete]
-    new_ids = {entry.msgid for entry in template}
-    vanished = [
-        entry for msgid, entry in old.items() if msgid not in new_ids and _is_translated(entry)
-    ]
+    new_ids = {(entry.msgctxt, entry.msgid) for entry in template}
+    vanished = [entry for key, entry in old.items() if key not in new_ids and _is_translated(entry)]
     matcher = _SimilarityIndex(vanished)
     for entry in template:
-        previous = old.get(entry.msgid)
+        previous = old.get((entry.msgctxt, entry.msgid))
         if previous is not None:
             was_fuzzy = FUZZY in previous.flags
             updated.append(
@@ -814,4 +813,41 @@ def localise_course(course: Course, messages: Mapping[str, str]) -> Course:
         )
         for module in course.modules
     )
-    return replace(course, config=config, modules=modules)
+    quizzes = tuple(localise_quiz(quiz, messages) for quiz in course.quizzes)
+    return replace(course, config=config, modules=modules, quizzes=quizzes)
+
+
+def localise_quiz(quiz: Quiz, messages: Mapping[str, str]) -> Quiz:
+    """The quiz with every text translated where a translation exists (for exports:
+    Common Cartridge QTI and the question bank read the course's quiz model)."""
+
+    def text(markdown: MarkdownText) -> MarkdownText:
+        return replace(markdown, source=messages.get(markdown.source, markdown.source))
+
+    def maybe(markdown: MarkdownText | None) -> MarkdownText | None:
+        return None if markdown is None else text(markdown)
+
+    questions = tuple(
+        replace(
+            question,
+            prompt=text(question.prompt),
+            choices=tuple(
+                replace(choice, text=text(choice.text), feedback=maybe(choice.feedback))
+                for choice in question.choices
+            ),
+            pairs=tuple(replace(pair, left=text(pair.left)) for pair in question.pairs),
+            targets=tuple(replace(target, text=text(target.text)) for target in question.targets),
+            items=tuple(replace(item, text=text(item.text)) for item in question.items),
+            hints=tuple(text(hint) for hint in question.hints),
+            correct_feedback=maybe(question.correct_feedback),
+            incorrect_feedback=maybe(question.incorrect_feedback),
+            explanation=maybe(question.explanation),
+        )
+        for question in quiz.questions
+    )
+    return replace(
+        quiz,
+        title=messages.get(quiz.title, quiz.title) if quiz.title else quiz.title,
+        intro=maybe(quiz.intro),
+        questions=questions,
+    )

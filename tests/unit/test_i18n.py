@@ -194,3 +194,21 @@ def test_check_runs_msgfmt(tmp_path: Path) -> None:
         d.message.startswith("msgfmt: ") and d.location and d.location.line
         for d in reporter.diagnostics
     )
+
+
+def test_exports_get_translated_quizzes() -> None:
+    course = load_course(ROOTS / "certification", Reporter())
+    assert course is not None
+    messages = {
+        "Which function does Bitcoin use for block hashes?": "بٹ کوائن بلاک ہیش کے لیے کون سا فنکشن استعمال کرتا ہے؟",
+        "Module quiz": "ماڈیول کوئز",
+    }
+    localised = i18n.localise_course(course, messages)
+    quiz = next(q for q in localised.quizzes if q.id == "module-quiz")
+    assert quiz.title == "ماڈیول کوئز"
+    assert (
+        quiz.questions[0].prompt.source
+        == messages["Which function does Bitcoin use for block hashes?"]
+    )
+    assert quiz.questions[0].choices[1].text.source == "SHA-256"  # untranslated text stays
+    assert [q.id for q in quiz.questions] == ["mq-hash", "mq-consensus", "mq-unit"]
