@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Literal, Protocol, cast
 
 from lxml import etree
+from lxml import html as lxml_html
 
 from builder.errors import Level
 
@@ -81,7 +82,7 @@ class Kind:
 
     id: str
     label: str
-    family: Literal["scorm", "imscp", "cc", "cmi5"]
+    family: Literal["scorm", "imscp", "cc", "cmi5", "website"]
     """Which LMS import path, and so which of Moodle's rules, applies."""
     schema_folder: str | None
     """Folder under ``--schemas``; None when no official schemas are available."""
@@ -100,6 +101,11 @@ CC11 = Kind("imscc11", "Common Cartridge 1.1", "cc", "imscc11")
 CC12 = Kind("imscc12", "Common Cartridge 1.2", "cc", None)
 CC13 = Kind("imscc13", "Common Cartridge 1.3", "cc", "imscc13")
 CMI5 = Kind("cmi5", "cmi5", "cmi5", "cmi5", "CourseStructure.xsd")
+WEBSITE = Kind("website", "offline website", "website", None)
+QUESTION_BANK = Kind("questionbank", "Moodle question bank files", "website", None)
+"""Moodle XML (``moodle/*.xml``) and GIFT files to import into Moodle's question bank."""
+"""Plain pages with an index.html at the root and no manifest: opened from disk."""
+WEBSITE_HOME = "index.html"
 
 CC_BY_NAMESPACE = {NS_CC10: CC10, NS_CC11: CC11, NS_CC12: CC12, NS_CC13: CC13}
 SCORM2004_BY_VERSION = {
@@ -366,18 +372,152 @@ def _check_case_collisions(names: list[str], found: _Findings) -> None:
 def _check_files(files: _Files, schemas: Path | None, found: _Findings) -> Kind | None:
     """Find the package's root document, tell its standard and run that standard's checks."""
     context = _Context(files, found, schemas)
+    _check_page_references(files, found)
     if MANIFEST in files.names:
         return _check_manifest_package(context)
     if CMI5_STRUCTURE in files.names:
         return _check_cmi5_package(context)
+    if (
+        WEBSITE_HOME in files.names
+        and not _nested_root_document(files)
+        and not _misnamed_root_document(files)
+    ):
+        found.warning(
+            "package.no-manifest",
+            f"no {MANIFEST} or {CMI5_STRUCTURE} at the root: an LMS will not import this package; "
+            "it was checked as an offline website (pages opened from disk)",
+        )
+        return WEBSITE
+    moodle_files = sorted(n for n in files.names if n.startswith("moodle/") and n.endswith(".xml"))
+    if moodle_files and not _nested_root_document(files):
+        for name in moodle_files:
+            _check_moodle_xml(context, name)
+        return QUESTION_BANK
     _explain_missing_root_document(files, found)
     return None
 
 
-def _explain_missing_root_document(files: _Files, found: _Findings) -> None:
-    misnamed = next(
+def _check_moodle_xml(context: _Context, name: str) -> None:
+    """Moodle refuses the whole file for one grade not in its list (matchgrades=error)."""
+    from builder.questionbank import is_allowed_fraction
+
+    root = _parse(context, name)
+    if root is None:
+        return
+    if root.tag != "quiz":
+        context.found.error(
+            "moodle.xml-root",
+            f"the root element is <{root.tag}>; Moodle XML starts with <quiz>",
+            name,
+            _line(root),
+        )
+        return
+    for answer in root.iter("answer"):
+        fraction = answer.get("fraction", "0")
+        try:
+            value = float(fraction) / 100
+        except ValueError:
+            value = float("nan")
+        if not is_allowed_fraction(value):
+            context.found.error(
+                "moodle.grade-fraction",
+                f"answer grade {fraction}% is not one of Moodle's grades; its import stops at the "
+                "first such answer ('No questions have been imported')",
+                name,
+                _line(answer),
+            )
+
+
+def _misnamed_root_document(files: _Files) -> str | None:
+    return next(
         (n for n in sorted(files.names) if n.casefold() in (MANIFEST, CMI5_STRUCTURE)), None
     )
+
+
+def _nested_root_document(files: _Files) -> str | None:
+    return next(
+        (n for n in sorted(files.names) if posixpath.basename(n) in (MANIFEST, CMI5_STRUCTURE)),
+        None,
+    )
+
+
+# Elements whose reference a browser fetches by itself while showing the page.
+_FETCHED = {
+    "img": ("src",),
+    "script": ("src",),
+    "link": ("href",),
+    "iframe": ("src",),
+    "audio": ("src",),
+    "video": ("src", "poster"),
+    "source": ("src",),
+    "track": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+}
+
+
+def _check_page_references(files: _Files, found: _Findings) -> None:
+    """Every page's images, scripts and styles are in the package, and so are its links.
+
+    Campus links are slow or filtered, so a page that fetches anything from the
+    network may not show at all; a link to a page the package lacks is a dead end.
+    """
+    for name in sorted(n for n in files.names if n.endswith((".html", ".htm"))):
+        data = files.read(name)
+        if not data:
+            continue
+        try:
+            document = lxml_html.document_fromstring(data)
+        except (etree.ParserError, ValueError):
+            continue  # not HTML a browser would show either; nothing to follow
+        for element in document.iter():
+            tag = element.tag if isinstance(element.tag, str) else ""
+            for attribute in _FETCHED.get(tag, ()):
+                _check_page_reference(files, found, name, element, attribute, fetched=True)
+            if tag == "a":
+                _check_page_reference(files, found, name, element, "href", fetched=False)
+
+
+def _check_page_reference(
+    files: _Files,
+    found: _Findings,
+    page: str,
+    element: etree._Element,
+    attribute: str,
+    *,
+    fetched: bool,
+) -> None:
+    reference = (element.get(attribute) or "").strip()
+    if not reference or reference.startswith(("#", "data:", "mailto:", "tel:", "javascript:")):
+        return
+    parts = urllib.parse.urlsplit(reference)
+    if parts.scheme.lower() in ("http", "https", "ftp") or (not parts.scheme and parts.netloc):
+        if fetched:
+            found.error(
+                "html.network-resource",
+                f"<{element.tag}> loads '{reference}' from the network; the page breaks where "
+                "campus links are slow or filtered (put the file in the package)",
+                page,
+                _line(element),
+            )
+        return
+    if parts.scheme:
+        return  # about:blank and the like: nothing is fetched
+    target = posixpath.normpath(
+        posixpath.join(posixpath.dirname(page), urllib.parse.unquote(parts.path))
+    )
+    if not parts.path or target in files.names:
+        return
+    found.error(
+        "html.missing-file" if fetched else "html.broken-link",
+        f"<{element.tag}> points to '{reference}', which is not in the package",
+        page,
+        _line(element),
+    )
+
+
+def _explain_missing_root_document(files: _Files, found: _Findings) -> None:
+    misnamed = _misnamed_root_document(files)
     if misnamed is not None:
         found.error(
             "package.manifest-name-case",
@@ -385,10 +525,7 @@ def _explain_missing_root_document(files: _Files, found: _Findings) -> None:
             "(lower case) and refuses the package",
         )
         return
-    nested = next(
-        (n for n in sorted(files.names) if posixpath.basename(n) in (MANIFEST, CMI5_STRUCTURE)),
-        None,
-    )
+    nested = _nested_root_document(files)
     if nested is not None:
         found.error(
             "package.manifest-not-at-root",

@@ -450,6 +450,14 @@ BROKEN: dict[str, tuple[Files, list[str]]] = {
     "no manifest": (
         {"index.html": PAGE},
         [
+            "warning[package.no-manifest]: no imsmanifest.xml or cmi5.xml at the root: an LMS "
+            "will not import this package; it was checked as an offline website (pages opened "
+            "from disk)"
+        ],
+    ),
+    "nothing to open": (
+        {"readme.txt": "hello"},
+        [
             "error[package.unknown-kind]: no imsmanifest.xml or cmi5.xml at the root of the "
             "package; expected imsmanifest.xml (SCORM, IMS Content Packaging, Common Cartridge) "
             "or cmi5.xml (cmi5)"
@@ -896,3 +904,90 @@ def test_usage_errors_exit_with_2(tmp_path: Path) -> None:
     assert missing.exit_code == 2
     assert "does not exist" in missing.stderr
     assert sabaq("validate").exit_code == 2
+
+
+# --------------------------------------------------------------------------- pages and question banks
+
+WEBSITE_PAGE = """<!doctype html>
+<html><head><link rel="stylesheet" href="style.css"></head>
+<body>
+<img src="{image}" alt="A diagram">
+<a href="{link}">next</a>
+</body></html>
+"""
+
+
+def website(image: str = "diagram.svg", link: str = "next.html") -> dict[str, str | bytes]:
+    return {
+        "index.html": WEBSITE_PAGE.format(image=image, link=link),
+        "style.css": "p {}",
+        "diagram.svg": "<svg/>",
+        "next.html": PAGE,
+    }
+
+
+def test_an_offline_website_is_recognised_and_clean(tmp_path: Path) -> None:
+    report = validate_package(make_zip(tmp_path, website()))
+    assert report.kind is not None and report.kind.label == "offline website"
+    assert [p.code for p in report.problems] == ["package.no-manifest"]  # a warning
+    assert report.passes()
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            website(image="https://cdn.example.org/d.svg"),
+            "index.html:4: error[html.network-resource]: <img> loads 'https://cdn.example.org/d.svg' "
+            "from the network; the page breaks where campus links are slow or filtered (put the "
+            "file in the package)",
+        ),
+        (
+            website(image="images/missing.svg"),
+            "index.html:4: error[html.missing-file]: <img> points to 'images/missing.svg', which is "
+            "not in the package",
+        ),
+        (
+            website(link="chapter-2.html#top"),
+            "index.html:5: error[html.broken-link]: <a> points to 'chapter-2.html#top', which is "
+            "not in the package",
+        ),
+    ],
+)
+def test_pages_must_find_everything_they_use(
+    tmp_path: Path, files: dict[str, str | bytes], expected: str
+) -> None:
+    report = validate_package(make_zip(tmp_path, files))
+    assert [problem.format() for problem in report.errors] == [expected]
+
+
+def test_pages_inside_lms_packages_are_checked_too(tmp_path: Path) -> None:
+    files = scorm12()
+    files["index.html"] = '<!doctype html><script src="//cdn.example.org/x.js"></script>'
+    report = validate_package(make_zip(tmp_path, files))
+    assert [p.code for p in report.problems] == ["html.network-resource"]
+
+
+MOODLE_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="multichoice">
+    <answer fraction="{fraction}"><text>A</text></answer>
+    <answer fraction="0"><text>B</text></answer>
+  </question>
+</quiz>
+"""
+
+
+def test_a_question_bank_with_a_grade_moodle_lacks_is_refused(tmp_path: Path) -> None:
+    clean = validate_package(
+        make_zip(tmp_path, {"moodle/c.xml": MOODLE_XML.format(fraction="33.33333")})
+    )
+    assert clean.kind is not None and clean.kind.label == "Moodle question bank files"
+    assert clean.problems == ()
+    broken = validate_package(
+        make_zip(tmp_path, {"moodle/c.xml": MOODLE_XML.format(fraction="33")}, "b.zip")
+    )
+    assert [p.format() for p in broken.problems] == [
+        "moodle/c.xml:4: error[moodle.grade-fraction]: answer grade 33% is not one of Moodle's grades; "
+        "its import stops at the first such answer ('No questions have been imported')"
+    ]
