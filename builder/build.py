@@ -136,16 +136,23 @@ def plan_packages(
             course, languages or course.config.languages, catalogs, reporter
         ):
             progress(f"rendering {course.config.id} ({rendition.lang})")
-            site = render_site(
-                rendition.course,
-                rendition.lang,
-                reporter,
-                rendition.localiser,
-                rendition.ui_catalog,
-            )
-            sites.append(site)
+            variants: dict[bool, Site] = {}
             for name in wanted[course.config.id]:
-                planned.append(_package(site, site.lang, name, reporter, progress))
+                in_pages = get_format(name).graded_in_pages
+                if in_pages not in variants:
+                    variants[in_pages] = render_site(
+                        rendition.course,
+                        rendition.lang,
+                        reporter,
+                        rendition.localiser,
+                        rendition.ui_catalog,
+                        graded_in_pages=in_pages,
+                    )
+                planned.append(
+                    _package(variants[in_pages], rendition.lang, name, reporter, progress)
+                )
+            if True in variants:
+                sites.append(variants[True])
         if course.config.multilingual and len(sites) > 1:
             combined = Site.multilingual(sites)
             for name in wanted[course.config.id]:

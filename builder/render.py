@@ -164,8 +164,14 @@ def render_site(
     reporter: Reporter,
     localiser: Localiser | None = None,
     ui_catalog: Path | None = None,
+    graded_in_pages: bool = True,
 ) -> Site:
-    """Render every lesson; problems in any lesson are reported, then raised together."""
+    """Render every lesson; problems in any lesson are reported, then raised together.
+
+    ``graded_in_pages=False`` is for packages whose LMS runs the graded quizzes itself
+    (Common Cartridge): the pages then say where the quiz is instead of showing a second,
+    unrecorded copy of it.
+    """
     direction = text_direction(lang)
     files: dict[str, bytes] = dict(static_files())
     lesson_assets: dict[str, tuple[str, ...]] = {}
@@ -196,6 +202,7 @@ def render_site(
             title=localiser.messages.get(quiz.title, quiz.title) if localiser else quiz.title,
             pass_mark=quiz.pass_mark if quiz.pass_mark is not None else mastery,
             num=num,
+            elsewhere=quiz.kind.graded and not graded_in_pages,
         )
 
     for module in course.modules:

@@ -22,6 +22,8 @@ class PackageFormat(ABC):
     suffix: ClassVar[str] = ".zip"
     multilingual: ClassVar[bool] = False
     """Can hold several languages with a switcher (formats whose player keeps the session)."""
+    graded_in_pages: ClassVar[bool] = True
+    """False when the LMS runs the graded quizzes itself (exported as its own quizzes)."""
     has_manifest: ClassVar[bool] = True
     """The package has an IMS manifest or cmi5 course structure that ``sabaq validate`` checks."""
     also_folder: ClassVar[bool] = False

@@ -167,6 +167,7 @@ class CommonCartridge11(PackageFormat):
     name: ClassVar[str] = "imscc11"
     label: ClassVar[str] = CC11.label
     suffix: ClassVar[str] = ".imscc"
+    graded_in_pages: ClassVar[bool] = False
 
     def package(self, site: Site) -> dict[str, bytes]:
         return cartridge(site, CC11)
@@ -176,6 +177,7 @@ class CommonCartridge13(PackageFormat):
     name: ClassVar[str] = "imscc13"
     label: ClassVar[str] = CC13.label
     suffix: ClassVar[str] = ".imscc"
+    graded_in_pages: ClassVar[bool] = False
 
     def package(self, site: Site) -> dict[str, bytes]:
         return cartridge(site, CC13)

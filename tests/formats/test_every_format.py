@@ -139,3 +139,21 @@ def test_archives_hold_no_directories_or_stray_files(packages: dict[str, BuiltPa
         with zipfile.ZipFile(package.path) as archive:
             assert all(not info.is_dir() for info in archive.infolist())
             assert not any(name.startswith(".") or "/." in name for name in archive.namelist())
+
+
+def test_cartridges_point_to_the_lms_quiz_instead_of_repeating_it(tmp_path: Path) -> None:
+    result = build([ROOTS / "certification"], tmp_path, ["scorm12", "imscc11"])
+    pages = {
+        p.format: read_entry(p.path, "content/01-basics/02-quiz.html").decode()
+        for p in result.packages
+    }
+    assert '<form class="quiz-form"' in pages["scorm12"]
+    assert '<form class="quiz-form"' not in pages["imscc11"]
+    assert 'class="quiz quiz-elsewhere"' in pages["imscc11"]
+    assert "This quiz is a separate activity in this section of your course" in pages["imscc11"]
+    # Knowledge checks stay in the page: they are practice, not graded.
+    reading = next(p for p in result.packages if p.format == "imscc11")
+    assert (
+        'class="quiz quiz-check"'
+        in read_entry(reading.path, "content/01-basics/01-reading.html").decode()
+    )
