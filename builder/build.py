@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polib
+
 from builder.archive import write_folder, write_zip
 from builder.errors import Diagnostic, Location, Reporter, display_path
 from builder.formats import available_formats, get_format
@@ -19,8 +21,8 @@ from builder.i18n import (
     UI_DOMAIN,
     catalog_path,
     catalog_stats,
-    load_catalog,
     localise_course,
+    read_catalog,
     translations,
 )
 from builder.markdown import Localiser
@@ -260,7 +262,8 @@ def renditions(
     found = []
     for lang in dict.fromkeys(languages):
         ui_catalog = catalog_path(locales_dir, lang, UI_DOMAIN)
-        ui = ui_catalog if ui_catalog.is_file() else None
+        ui_po = read_catalog(ui_catalog, reporter) if ui_catalog.is_file() else None
+        ui = ui_catalog if ui_po is not None else None
         if lang == config.language:
             found.append(Rendition(lang, course, None, ui))
             continue
@@ -272,7 +275,9 @@ def renditions(
                 f"run: sabaq i18n init {lang}",
             )
             continue
-        catalog = load_catalog(path)
+        catalog = read_catalog(path, reporter)
+        if catalog is None:
+            continue
         done = catalog_stats(catalog).completeness
         if done * 100 < config.min_translation:
             reporter.warning(
@@ -283,7 +288,7 @@ def renditions(
             )
             continue
         messages = translations(catalog)
-        ui_gettext = _ui_gettext(ui)
+        ui_gettext = _ui_gettext(ui_po)
         localiser = Localiser(
             messages, config.language, source_dir, ui_gettext, text_direction(lang)
         )
@@ -291,11 +296,11 @@ def renditions(
     return found
 
 
-def _ui_gettext(ui_catalog: Path | None) -> Callable[[str], str]:
+def _ui_gettext(ui_catalog: polib.POFile | None) -> Callable[[str], str]:
     if ui_catalog is None:
         return lambda text: text
-    translations_ = gettext.GNUTranslations(io.BytesIO(load_catalog(ui_catalog).to_binary()))
-    return translations_.gettext
+    # Compiled like msgfmt does: fuzzy entries are left out.
+    return gettext.GNUTranslations(io.BytesIO(ui_catalog.to_binary())).gettext
 
 
 def _check_distinct_ids(courses: list[Course], reporter: Reporter) -> None:

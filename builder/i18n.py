@@ -661,6 +661,21 @@ def load_catalog(path: Path) -> polib.POFile:
     return polib.pofile(str(path), wrapwidth=0)
 
 
+def read_catalog(path: Path, reporter: Reporter) -> polib.POFile | None:
+    """The catalog at ``path``, or None after a located error if it cannot be read."""
+    try:
+        return load_catalog(path)
+    except (OSError, ValueError, UnicodeDecodeError) as error:
+        message = str(error)
+        line = re.search(r"\(line (\d+)\)", message)
+        reporter.error(
+            f"cannot read the catalog: {message.split(' in po file')[0].lower()}",
+            Location(path, int(line.group(1)) if line else None),
+            "fix the file in Poedit or a text editor; 'sabaq i18n check' shows every problem",
+        )
+        return None
+
+
 def course_translations(locales_dir: Path, language: str, domain: str) -> dict[str, str] | None:
     """The usable translations of ``domain`` into ``language``; None if there is no catalog."""
     path = catalog_path(locales_dir, language, domain)

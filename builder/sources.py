@@ -159,6 +159,9 @@ def _load_lesson(root: Path, path: Path, module_id: str, reporter: Reporter) -> 
     except UnicodeDecodeError:
         reporter.error("file is not valid UTF-8", Location(path), "save the file as UTF-8")
         return None
+    except OSError as error:
+        reporter.error(f"cannot read the file: {error.strerror or error}", Location(path))
+        return None
     text = text.removeprefix("\ufeff")
     body, body_line = text, 1
     read: FieldReader | None = None

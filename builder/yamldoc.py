@@ -81,6 +81,9 @@ def load_yaml_file(path: Path, reporter: Reporter) -> YamlDoc | None:
     except UnicodeDecodeError:
         reporter.error("file is not valid UTF-8", Location(path), "save the file as UTF-8")
         return None
+    except OSError as error:
+        reporter.error(f"cannot read the file: {error.strerror or error}", Location(path))
+        return None
     return parse_yaml_mapping(text, path, reporter)
 
 

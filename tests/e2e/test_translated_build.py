@@ -105,3 +105,19 @@ def test_languages_without_enough_translation_are_skipped_with_a_warning(project
         "locales/ur/LC_MESSAGES/minimal.po: warning: 'ur' is not built: 74% of the course is translated, below min_translation (100%)"
         in result.stderr
     )
+
+
+def test_a_broken_catalog_is_a_located_error(project: Path) -> None:
+    catalog = project / "locales/ur/LC_MESSAGES/minimal.po"
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8") + "\nthis is not gettext\n", encoding="utf-8"
+    )
+    line = len(catalog.read_text(encoding="utf-8").splitlines())
+    result = sabaq("build", "--lang", "ur", "-q")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"locales/ur/LC_MESSAGES/minimal.po:{line}: error: cannot read the catalog: syntax error\n"
+        "  hint: fix the file in Poedit or a text editor; 'sabaq i18n check' shows every problem\n"
+    )
+    assert "Traceback" not in result.output
+    assert not (project / "dist").exists()
