@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from builder.errors import CourseError, Diagnostic
+from builder.errors import CourseError, Diagnostic, Reporter
 from builder.model import Course
 
 
@@ -202,7 +202,6 @@ _courses_argument = click.argument(
 def _load_courses(course_dirs: tuple[Path, ...]) -> list[Course]:
     """The named courses (default: all under ./courses), or exit 1 with located errors."""
     from builder.build import find_courses
-    from builder.errors import Reporter
     from builder.sources import load_course
 
     dirs = course_dirs or tuple(find_courses(Path("courses")))
@@ -212,6 +211,12 @@ def _load_courses(course_dirs: tuple[Path, ...]) -> list[Course]:
         _print_diagnostics(sorted(reporter.diagnostics, key=Diagnostic.sort_key))
         sys.exit(1)
     return courses
+
+
+def _exit_on_errors(reporter: Reporter) -> None:
+    _print_diagnostics(sorted(reporter.diagnostics, key=Diagnostic.sort_key))
+    if reporter.errors:
+        sys.exit(1)
 
 
 @main.group()
@@ -236,7 +241,6 @@ def i18n_extract(course_dirs: tuple[Path, ...], locales_dir: Path) -> None:
 @_locales_option
 def i18n_init(language: str, course_dirs: tuple[Path, ...], locales_dir: Path) -> None:
     """Start catalogs for LANGUAGE (e.g. ur, pa-Arab, sd, ps)."""
-    from builder.errors import Reporter
     from builder.i18n import init_language
 
     reporter = Reporter()
@@ -256,13 +260,15 @@ def i18n_update(
     """Re-extract and merge new source text into the catalogs (changed text becomes fuzzy)."""
     from builder.i18n import update_all
 
-    for report in update_all(_load_courses(course_dirs), locales_dir, languages):
+    reporter = Reporter()
+    for report in update_all(_load_courses(course_dirs), locales_dir, reporter, languages):
         change = report.update
         assert change is not None
         click.echo(
             f"{report.path.as_posix()}  {change.kept} kept, {change.fuzzy} fuzzy, "
             f"{change.new} new, {change.obsolete} obsolete"
         )
+    _exit_on_errors(reporter)
 
 
 @i18n.command("stats")
@@ -273,7 +279,9 @@ def i18n_stats(locales_dir: Path, languages: tuple[str, ...], as_json: bool) -> 
     """How much of each catalog is translated, fuzzy or untranslated."""
     from builder.i18n import stats_all
 
-    reports = stats_all(locales_dir, languages)
+    reporter = Reporter()
+    reports = stats_all(locales_dir, reporter, languages)
+    _exit_on_errors(reporter)
     if as_json:
         click.echo(
             json.dumps(
@@ -307,7 +315,6 @@ def i18n_stats(locales_dir: Path, languages: tuple[str, ...], as_json: bool) -> 
 @click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
 def i18n_check(locales_dir: Path, languages: tuple[str, ...]) -> None:
     """Check every catalog: markup kept, no HTML, and GNU msgfmt --check accepts it."""
-    from builder.errors import Reporter
     from builder.i18n import check_all
 
     reporter = Reporter()

@@ -753,9 +753,15 @@ def init_language(
 
 
 def update_all(
-    courses: Sequence[Course], locales_dir: Path, languages: Sequence[str] = ()
+    courses: Sequence[Course],
+    locales_dir: Path,
+    reporter: Reporter,
+    languages: Sequence[str] = (),
 ) -> list[CatalogReport]:
-    """Re-extract, then merge each template into every language's existing catalog."""
+    """Re-extract, then merge each template into every language's existing catalog.
+
+    A catalog that cannot be read is reported and left untouched.
+    """
     extract_all(courses, locales_dir)
     reports = []
     for language in languages or catalog_languages(locales_dir):
@@ -763,22 +769,27 @@ def update_all(
             path = catalog_path(locales_dir, language, domain)
             if not path.is_file():
                 continue
+            catalog = read_catalog(path, reporter)
+            if catalog is None:
+                continue
             updated, result = update_catalog(
-                load_catalog(path), load_catalog(template_path(locales_dir, domain))
+                catalog, load_catalog(template_path(locales_dir, domain))
             )
             write_if_changed(path, render_catalog(updated))
             reports.append(CatalogReport(path, domain, language, catalog_stats(updated), result))
     return reports
 
 
-def stats_all(locales_dir: Path, languages: Sequence[str] = ()) -> list[CatalogReport]:
+def stats_all(
+    locales_dir: Path, reporter: Reporter, languages: Sequence[str] = ()
+) -> list[CatalogReport]:
     reports = []
     for language in languages or catalog_languages(locales_dir):
         folder = locales_dir / language / "LC_MESSAGES"
         for path in sorted(folder.glob("*.po")):
-            reports.append(
-                CatalogReport(path, path.stem, language, catalog_stats(load_catalog(path)))
-            )
+            catalog = read_catalog(path, reporter)
+            if catalog is not None:
+                reports.append(CatalogReport(path, path.stem, language, catalog_stats(catalog)))
     return reports
 
 
