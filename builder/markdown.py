@@ -56,6 +56,7 @@ def make_markdown() -> MarkdownIt:
     md.use(assessment_plugin)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("code_inline", _render_code_inline)
+    md.add_render_rule("list_item_open", _render_list_item_open)
     md.add_render_rule("table_close", _render_table_close)
     return md
 
@@ -65,6 +66,26 @@ def _render_table_open(
 ) -> str:
     # A wide table scrolls on its own on a phone instead of widening the page.
     return '<div class="table-wrap">\n' + self.renderToken(tokens, idx, options, env)
+
+
+def _render_list_item_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    if not (token.meta and "checked" in token.meta):
+        return self.renderToken(tokens, idx, options, env)
+    # A task list's box shows whether the item is done; the item's own text names it,
+    # so screen readers say "Open a terminal, checkbox, checked" rather than "checkbox".
+    number = int(env.get("sabaq_tasks", 0)) + 1
+    env["sabaq_tasks"] = number
+    item_id = f"sabaq-task-{number}"
+    token.attrSet("id", item_id)
+    checked = ' checked=""' if token.meta["checked"] else ""
+    return (
+        self.renderToken(tokens, idx, options, env)
+        + f'<input class="task-list-item-checkbox" disabled="" type="checkbox"{checked} '
+        f'aria-labelledby="{item_id}"> '
+    )
 
 
 def _render_code_inline(
