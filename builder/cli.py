@@ -324,3 +324,51 @@ def i18n_check(locales_dir: Path, languages: tuple[str, ...]) -> None:
         click.echo(f"{len(reporter.errors)} error(s) in {len(checked)} catalog(s)", err=True)
         sys.exit(1)
     click.echo(f"{len(checked)} catalog(s) checked, no problems")
+
+
+# --------------------------------------------------------------------------- preview
+
+
+@main.command()
+@click.argument(
+    "course_dir", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option(
+    "--port", default=8000, show_default=True, help="Port on 127.0.0.1 to serve the preview on."
+)
+@click.option("--lang", default=None, help="Language to preview (default: the course's own).")
+@click.option(
+    "--locales",
+    "locales_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of translation catalogs.",
+)
+def preview(course_dir: Path | None, port: int, lang: str | None, locales_dir: Path | None) -> None:
+    """Show COURSE_DIR as a learner sees it in an LMS, with what it records; rebuilt on every save."""
+    from builder.build import find_courses
+    from builder.preview import PreviewServer, PreviewState
+
+    if course_dir is None:
+        found = find_courses(Path("courses"))
+        if len(found) != 1:
+            click.echo(
+                "error: name the course folder to preview, e.g. sabaq preview courses/my-course",
+                err=True,
+            )
+            sys.exit(2)
+        course_dir = found[0]
+
+    def report(state: PreviewState) -> None:
+        for line in state.errors:
+            click.echo(line, err=True)
+        click.echo(f"build {state.version}: {'problems above' if state.errors else 'ok'}", err=True)
+
+    try:
+        server = PreviewServer(
+            course_dir, port=port, lang=lang, locales_dir=locales_dir, on_rebuild=report
+        )
+    except OSError as error:
+        click.echo(f"error: cannot listen on port {port}: {error.strerror or error}", err=True)
+        sys.exit(1)
+    click.echo(f"Previewing {course_dir} at {server.url} (Ctrl+C to stop)", err=True)
+    server.serve_until_interrupted()

@@ -1,0 +1,193 @@
+"""`sabaq preview`: the course as a learner sees it in an LMS, rebuilt on every save.
+
+A local web server shows the course's SCORM 1.2 package inside a preview page that
+plays the LMS: it implements the SCORM 1.2 API for the author (the tests use a real
+LMS runtime, scorm-again) and shows what the course records — bookmark, status,
+score, saved answers, interactions — as it happens. The sources are watched; when
+one changes the package is rebuilt and the page reloads the course, keeping the
+tracking data, so resuming is previewed too. A mistake in the sources shows in the
+page with its file and line, and the last good build stays on screen.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from builder.archive import write_folder
+from builder.build import plan_packages
+from builder.errors import CourseError, Reporter
+
+PREVIEW_PAGE = "preview.html"
+STATUS_PATH = "/__sabaq/status"
+PACKAGE_PREFIX = "/pkg/"
+
+
+@dataclass
+class PreviewState:
+    """The latest build, shared between the watcher and the web server."""
+
+    course_dir: Path
+    lang: str | None
+    locales_dir: Path | None
+    root: Path
+    version: int = 0
+    errors: list[str] = field(default_factory=list)
+    package_dir_name: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def rebuild(self) -> None:
+        """Build the SCORM 1.2 package into a fresh folder and switch to it when it works."""
+        reporter = Reporter()
+        try:
+            languages = [self.lang] if self.lang else None
+            planned = plan_packages(
+                [self.course_dir],
+                ["scorm12"],
+                reporter,
+                lambda _: None,
+                languages,
+                self.locales_dir,
+            )
+        except CourseError as error:
+            with self.lock:
+                self.errors = [d.format() for d in error.diagnostics]
+                self.version += 1
+            return
+        target = self.root / f"build-{self.version + 1}"
+        write_folder(planned[0].entries, target)
+        with self.lock:
+            previous = self.package_dir
+            self.package_dir_name = target.name
+            self.errors = [d.format() for d in reporter.warnings]
+            self.version += 1
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+
+    @property
+    def package_dir(self) -> Path | None:
+        return self.root / self.package_dir_name if self.package_dir_name else None
+
+    def status(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "version": self.version,
+                "errors": list(self.errors),
+                "ready": self.package_dir_name is not None,
+            }
+
+
+def source_snapshot(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """Every file's path, size and modification time: a change to any means a rebuild."""
+    entries = []
+    for folder in folders:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    stat = path.stat()
+                    entries.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    def __init__(self, *args: Any, state: PreviewState, **kwargs: Any) -> None:
+        self.state = state
+        super().__init__(*args, **kwargs)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the author's terminal shows rebuilds, not every request
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path in ("/", f"/{PREVIEW_PAGE}"):
+            self._send(
+                resources.files("builder").joinpath("themes/default/preview.html").read_bytes(),
+                "text/html; charset=utf-8",
+            )
+        elif path == STATUS_PATH:
+            self._send(json.dumps(self.state.status()).encode(), "application/json")
+        elif path.startswith(PACKAGE_PREFIX) and self.state.package_dir is not None:
+            self.directory = str(self.state.package_dir)
+            self.path = "/" + self.path[len(PACKAGE_PREFIX) :]
+            super().do_GET()
+        else:
+            self.send_error(404)
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@dataclass
+class PreviewServer:
+    """The preview's web server and source watcher, on 127.0.0.1 only."""
+
+    course_dir: Path
+    port: int = 8000
+    lang: str | None = None
+    locales_dir: Path | None = None
+    interval: float = 0.5
+    on_rebuild: Callable[[PreviewState], None] = lambda state: None
+
+    def __post_init__(self) -> None:
+        self._temp = tempfile.mkdtemp(prefix="sabaq-preview-")
+        self.state = PreviewState(self.course_dir, self.lang, self.locales_dir, Path(self._temp))
+        handler = partial(_Handler, state=self.state)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    def start(self) -> None:
+        self.state.rebuild()
+        self.on_rebuild(self.state)
+        for target in (self.httpd.serve_forever, self._watch):
+            thread = threading.Thread(target=target, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _watch(self) -> None:
+        folders = [self.course_dir] + ([self.locales_dir] if self.locales_dir else [])
+        seen = source_snapshot(folders)
+        while not self._stop.wait(self.interval):
+            now = source_snapshot(folders)
+            if now != seen:
+                seen = now
+                self.state.rebuild()
+                self.on_rebuild(self.state)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        shutil.rmtree(self._temp, ignore_errors=True)
+
+    def serve_until_interrupted(self) -> None:
+        self.start()
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
