@@ -372,3 +372,36 @@ def preview(course_dir: Path | None, port: int, lang: str | None, locales_dir: P
         sys.exit(1)
     click.echo(f"Previewing {course_dir} at {server.url} (Ctrl+C to stop)", err=True)
     server.serve_until_interrupted()
+
+
+# --------------------------------------------------------------------------- new course
+
+
+@main.command()
+@click.argument("course_id")
+@click.option("--title", default=None, help="The course's title (default: from the id).")
+@click.option(
+    "--language", default="en", show_default=True, help="The language the course is written in."
+)
+@click.option(
+    "--courses",
+    "courses_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("courses"),
+    show_default=True,
+    help="Folder of courses.",
+)
+def new(course_id: str, title: str | None, language: str, courses_dir: Path) -> None:
+    """Create a new course folder COURSE_ID with a first module, lesson and quiz."""
+    from builder.scaffold import ScaffoldError, new_course
+
+    try:
+        target = new_course(
+            courses_dir, course_id, title or course_id.replace("-", " ").capitalize(), language
+        )
+    except ScaffoldError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"created {target.as_posix()}: edit course.yml, then run: sabaq preview {target.as_posix()}"
+    )
