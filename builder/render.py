@@ -6,13 +6,14 @@ manifest and launch files (see :mod:`builder.formats`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_timedelta
+from babel.lists import format_list as babel_format_list
 from markupsafe import Markup
 
 from builder.assessment import AssessmentRef
@@ -22,6 +23,7 @@ from builder.locales import (
     LocaleInfo,
     UnsupportedLocaleError,
     format_duration,
+    format_list,
     format_number,
     get_locale,
 )
@@ -46,6 +48,11 @@ class PageInfo:
     dir: str
     fonts: bool = False
     """The package carries fonts for the language (``_sabaq/fonts/fonts.css``)."""
+
+    @property
+    def digits(self) -> str:
+        """The numbering system the runtime shows numbers in (scores, dates)."""
+        return digit_system(self.lang)
 
     def static(self, name: str) -> str:
         return relative_url(f"{STATIC_DIR}/{name}", self.path)
@@ -283,7 +290,7 @@ def render_home(course: Course, page: PageInfo, ui_catalog: Path | None = None) 
             outline=_outline(course, None, page),
             modules=modules,
             duration=describe_duration(course.config.duration_minutes),
-            authors=", ".join(course.config.authors),
+            authors=list_formatter(page.lang)(course.config.authors),
             start_href=page.href(course.lessons[0].output_path),
         )
     )
@@ -351,6 +358,27 @@ def duration_formatter(lang: str) -> Callable[[int | None], str]:
         return str(format_timedelta(timedelta(minutes=minutes), threshold=2, locale=babel_locale))
 
     return describe
+
+
+def list_formatter(lang: str) -> Callable[[Sequence[str]], str]:
+    """Items joined as ``lang`` writes a list ("الف، ب اور ج"), never with Latin commas in RTL."""
+    info = registry_locale(lang)
+
+    def join(items: Sequence[str]) -> str:
+        if info is not None:
+            return format_list(items, info)
+        try:
+            return str(babel_format_list(list(items), locale=lang.replace("-", "_")))
+        except (UnknownLocaleError, ValueError):
+            return ", ".join(items)
+
+    return join
+
+
+def digit_system(lang: str) -> str:
+    """The CLDR numbering system ``lang``'s numbers are shown in (``latn``, ``arabext``, ``arab``)."""
+    info = registry_locale(lang)
+    return info.digits.value if info is not None else "latn"
 
 
 def number_formatter(lang: str) -> Callable[[float], str]:

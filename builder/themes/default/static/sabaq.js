@@ -35,7 +35,21 @@
 
   function format(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (whole, name) {
-      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+      return Object.prototype.hasOwnProperty.call(values, name) ? localDigits(String(values[name])) : whole;
+    });
+  }
+
+  /* Numbers in the page's own digits (ur and en: 0-9; pa-Arab and ps: ۰-۹; sd: ٠-٩),
+     as the build prints them (builder/locales.py). */
+  var DIGITS = { arabext: 0x06f0, arab: 0x0660 };
+
+  function localDigits(text) {
+    var zero = DIGITS[document.documentElement.getAttribute("data-digits")];
+    if (!zero) {
+      return text;
+    }
+    return text.replace(/[0-9]/g, function (digit) {
+      return String.fromCharCode(zero + Number(digit));
     });
   }
 
@@ -424,8 +438,8 @@
       shown = date.toISOString().slice(0, 10);
     }
     fill(certificate, "name", learner.name || strings.learner || "");
-    fill(certificate, "score", percent + "%");
-    fill(certificate, "date", shown);
+    fill(certificate, "score", localDigits(percent + "%"));
+    fill(certificate, "date", localDigits(shown));
     certificate.hidden = false;
   }
 
