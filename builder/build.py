@@ -15,6 +15,7 @@ from pathlib import Path
 import polib
 
 from builder.archive import write_folder, write_zip
+from builder.config import COURSE_FILE
 from builder.errors import Diagnostic, Location, Reporter, display_path
 from builder.formats import available_formats, get_format
 from builder.i18n import (
@@ -32,7 +33,6 @@ from builder.render import Site, render_site, text_direction
 from builder.sources import load_course
 from builder.validate import validate_entries
 
-COURSE_FILE = "course.yml"
 ALL_FORMATS = "all"
 
 

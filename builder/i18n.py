@@ -676,12 +676,6 @@ def read_catalog(path: Path, reporter: Reporter) -> polib.POFile | None:
         return None
 
 
-def course_translations(locales_dir: Path, language: str, domain: str) -> dict[str, str] | None:
-    """The usable translations of ``domain`` into ``language``; None if there is no catalog."""
-    path = catalog_path(locales_dir, language, domain)
-    return translations(load_catalog(path)) if path.is_file() else None
-
-
 # ---------------------------------------------------------------------------- workflow
 # What the `sabaq i18n` commands do, as library calls (the CLI only prints).
 

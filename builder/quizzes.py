@@ -203,10 +203,6 @@ def _longest_response(question: Question) -> str:
     return "\\" * SHORT_ANSWER_KEPT
 
 
-def quiz_title_kind(quiz: Quiz) -> str:
-    return {QuizKind.CHECK: "check", QuizKind.GRADED: "graded", QuizKind.EXAM: "exam"}[quiz.kind]
-
-
 def graded_summary(quizzes: Iterable[Quiz], keys: dict[str, str]) -> list[dict[str, object]]:
     """What the player needs of every graded quiz to compute the course score."""
     return [

@@ -50,7 +50,6 @@ def _environment(ui_catalog: Path | None, _stamp: int) -> Environment:
     else:
         env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["relative_to"] = relative_url
-    env.filters["points"] = format_points
     return env
 
 
@@ -71,11 +70,6 @@ def ui_messages() -> list[tuple[str, int, str | tuple[str, ...], list[str], str 
             comment_tags=("Translators:",),
         )
     ]
-
-
-def format_points(value: float) -> str:
-    """2.0 → "2", 1.5 → "1.5": points as people write them."""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def relative_url(target: str, page: str) -> str:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from playwright.sync_api import Browser, Frame, Playwright, sync_playwright
 
 from .harness import Lms12, Lms2004, launch_chromium
 from .lrs import Cmi5Lms, Lrs
+
+LmsT = TypeVar("LmsT", Lms12, Lms2004)
 
 
 @pytest.fixture(scope="session")
@@ -27,30 +30,27 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium.close()
 
 
-@pytest.fixture
-def lms12(browser: Browser) -> Iterator[Lms12]:
-    """The test SCORM 1.2 LMS in a fresh browser context (empty localStorage)."""
+def _fresh_lms(browser: Browser, lms_class: type[LmsT]) -> Iterator[LmsT]:
+    """A test LMS of ``lms_class`` in a fresh browser context (empty localStorage)."""
     context = browser.new_context()
     context.set_default_timeout(10_000)
-    page = context.new_page()
     try:
-        with Lms12(page) as lms:
+        with lms_class(context.new_page()) as lms:
             yield lms
     finally:
         context.close()
+
+
+@pytest.fixture
+def lms12(browser: Browser) -> Iterator[Lms12]:
+    """The test SCORM 1.2 LMS."""
+    yield from _fresh_lms(browser, Lms12)
 
 
 @pytest.fixture
 def lms2004(browser: Browser) -> Iterator[Lms2004]:
-    """The test SCORM 2004 LMS in a fresh browser context (empty localStorage)."""
-    context = browser.new_context()
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        with Lms2004(page) as lms:
-            yield lms
-    finally:
-        context.close()
+    """The test SCORM 2004 LMS."""
+    yield from _fresh_lms(browser, Lms2004)
 
 
 @pytest.fixture

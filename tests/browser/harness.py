@@ -44,7 +44,16 @@ from typing import Any, ClassVar, Self
 from urllib.parse import quote, urlencode, urlsplit
 from xml.etree import ElementTree
 
-from playwright.sync_api import Browser, Frame, Page, Playwright, Request, Route, WebSocket
+from playwright.sync_api import (
+    Browser,
+    Frame,
+    Page,
+    Playwright,
+    Request,
+    Route,
+    WebSocket,
+    expect,
+)
 
 __all__ = [
     "CHROMIUM_ARGS",
@@ -881,3 +890,10 @@ class Lms2004(ScormLms):
         }
         query.update({name: value for name, value in optional.items() if value is not None})
         super().__init__(page, query, key=key, block_external=block_external, timeout_ms=timeout_ms)
+
+
+def lesson_frame(player: Frame, lesson_id: str) -> Frame:
+    """The lesson page inside a player (SCORM or cmi5), once it shows ``lesson_id``."""
+    frame = player.child_frames[0]
+    expect(frame.locator("body")).to_have_attribute("data-lesson", lesson_id)
+    return frame

@@ -20,6 +20,7 @@ from playwright.sync_api import Frame, expect
 from builder.build import build
 from tests.support import ROOTS
 
+from .harness import lesson_frame
 from .lrs import (
     CMI5_CATEGORY,
     LAUNCH_DATA,
@@ -45,13 +46,6 @@ Statement = dict[str, Any]
 def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     return build([ROOTS / "minimal"], out, ["cmi5"]).packages[0].path
-
-
-def lesson_frame(player: Frame, lesson_id: str) -> Frame:
-    """The lesson page inside the player, once it shows ``lesson_id``."""
-    frame = player.child_frames[0]
-    expect(frame.locator("body")).to_have_attribute("data-lesson", lesson_id)
-    return frame
 
 
 def bookmark(lrs: Lrs, launch: Launch) -> object:

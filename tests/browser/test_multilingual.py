@@ -8,12 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Frame, expect
+from playwright.sync_api import Browser, expect
 
 from builder.build import build
 from tests.support import ROOTS, schema_problems, zip_names
 
-from .harness import Lms12
+from .harness import Lms12, lesson_frame
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rtl-locales"
 REPO_LOCALES = Path(__file__).resolve().parents[2] / "locales"
@@ -41,12 +41,6 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(p.path for p in result.packages if p.lang == "mul")
 
 
-def lesson(sco: Frame) -> Frame:
-    frame = sco.child_frames[0]
-    expect(frame.locator("body")).to_have_attribute("data-lesson", "basics/terminal")
-    return frame
-
-
 def test_the_package_holds_every_language(package: Path) -> None:
     names = zip_names(package)
     for lang in ("en", "ur", "sd"):
@@ -62,21 +56,23 @@ def test_opens_in_the_lms_language_and_switches_keeping_progress(
     try:
         with Lms12(context.new_page(), language="ur") as lms:
             sco = lms.open(package)
-            page = lesson(sco)
+            page = lesson_frame(sco, "basics/terminal")
             expect(page.locator("html")).to_have_attribute("lang", "ur")
             switcher = page.locator(".language-switcher")
             expect(switcher.get_by_role("button")).to_have_count(3)
             expect(switcher.locator('button[lang="ur"]')).to_have_attribute("aria-pressed", "true")
             page.locator('fieldset[data-question="check-version"] input[value="b"]').check()
             switcher.locator('button[lang="sd"]').click()
-            page = lesson(sco)
+            page = lesson_frame(sco, "basics/terminal")
             expect(page.locator("html")).to_have_attribute("lang", "sd")
             lms.wait_for_call("LMSSetValue", "cmi.suspend_data", count=2)
             assert json.loads(lms.get("cmi.suspend_data"))["lang"] == "sd"
             assert lms.get("cmi.core.lesson_status") == "completed"  # the one lesson was seen
             # The choice is remembered: the next launch opens in Sindhi, whatever the LMS prefers.
             sco = lms.reload()
-            expect(lesson(sco).locator("html")).to_have_attribute("lang", "sd")
+            expect(lesson_frame(sco, "basics/terminal").locator("html")).to_have_attribute(
+                "lang", "sd"
+            )
             assert lms.page_errors == []
     finally:
         context.close()

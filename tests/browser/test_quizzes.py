@@ -20,7 +20,7 @@ from builder.quizzes import worst_case_state_size
 from builder.sources import load_course
 from tests.support import ROOTS
 
-from .harness import Lms12, Lms2004, ScormLms
+from .harness import Lms12, Lms2004, ScormLms, lesson_frame
 from .lrs import CMI5_CATEGORY, MOVEON_CATEGORY, Cmi5Lms
 
 QUIZ_LESSON = "basics/quiz"
@@ -33,15 +33,9 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {package.format: package.path for package in result.packages}
 
 
-def lesson(sco: Frame, lesson_id: str) -> Frame:
-    frame = sco.child_frames[0]
-    expect(frame.locator("body")).to_have_attribute("data-lesson", lesson_id)
-    return frame
-
-
 def go_to(sco: Frame, title: str, lesson_id: str) -> Frame:
     sco.child_frames[0].locator(".outline").get_by_role("link", name=title, exact=True).click()
-    return lesson(sco, lesson_id)
+    return lesson_frame(sco, lesson_id)
 
 
 def question(page: Frame, question_id: str) -> str:
@@ -133,7 +127,7 @@ def test_scorm12_failing_then_resuming_mid_exam(lms12: Lms12, packages: dict[str
     lms12.wait_for_call("LMSSetValue", "cmi.suspend_data", count=5)
     sco = lms12.reload()
     # …and comes back to the same page with the same answers.
-    exam = lesson(sco, EXAM_LESSON)
+    exam = lesson_frame(sco, EXAM_LESSON)
     expect(exam.locator(f'{question(exam, "ex-tf")} input[value="true"]')).to_be_checked()
     expect(exam.locator(f"{question(exam, 'ex-bits')} input")).to_have_value("128")
     expect(exam.locator(".outline a.is-seen")).to_have_count(3)
@@ -225,7 +219,7 @@ def test_knowledge_check_gives_feedback_without_a_score(
     lms12: Lms12, packages: dict[str, Path]
 ) -> None:
     sco = lms12.open(packages["scorm12"])
-    reading = lesson(sco, "basics/reading")
+    reading = lesson_frame(sco, "basics/reading")
     reading.locator(f'{question(reading, "check-hash")} input[value="b"]').check()
     reading.get_by_role("button", name="Check my answer").click()
     expect(reading.locator(f"{question(reading, 'check-hash')} .verdict")).to_have_text(

@@ -19,7 +19,7 @@ from builder.build import build
 from builder.model import progress_keys
 from tests.support import ROOTS
 
-from .harness import ApiCall, Lms2004
+from .harness import ApiCall, Lms2004, lesson_frame
 
 LESSONS = ["basics/welcome", "basics/tables", "more/last"]
 
@@ -33,13 +33,6 @@ ISO_DURATION = re.compile(
 def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     return build([ROOTS / "minimal"], out, ["scorm2004"]).packages[0].path
-
-
-def lesson_frame(sco: Frame, lesson_id: str) -> Frame:
-    """The lesson page inside the player, once it shows ``lesson_id``."""
-    frame = sco.child_frames[0]
-    expect(frame.locator("body")).to_have_attribute("data-lesson", lesson_id)
-    return frame
 
 
 def visit_next(lms: Lms2004, sco: Frame, current: str, count: int) -> None:
