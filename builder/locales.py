@@ -352,8 +352,21 @@ def format_percent(value: int | float | Decimal, locale: LocaleInfo | str) -> st
     system = info.digits.value
     text = babel_format_percent(value, locale=info.babel(), numbering_system=system)
     # Babel always prints "%", even where CLDR has ٪ for the numbering system.
-    text = text.replace("%", _number_symbol(info, "percentSign", "%"))
+    text = text.replace("%", _percent_sign(info))
     return info.digits.apply(_localise_minus(text, info))
+
+
+def _percent_sign(info: LocaleInfo) -> str:
+    """The percent sign: "%" beside Latin digits, CLDR's beside native ones.
+
+    The Arabic percent sign ٪ belongs with Arabic-Indic digits, as ٫ and ٬ do: Pakistan
+    prints "80%" wherever it prints Latin digits. CLDR 47 agreed for Urdu, but CLDR 49
+    (Babel 2.19) gives Urdu's ``latn`` system ٪ as well, and the sign must not change
+    with the Babel release.
+    """
+    if not info.digits.is_native:
+        return "%"
+    return _number_symbol(info, "percentSign", "%")
 
 
 def _localise_minus(text: str, info: LocaleInfo) -> str:

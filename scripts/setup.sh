@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up a fresh Debian machine for Sabaq; safe to run again (it only adds what is missing).
+# Sets up a fresh Debian machine for Sabaq; safe to run again (it adds what is missing and
+# brings the Python packages of an existing .venv to the versions in constraints.txt).
 #   bash scripts/setup.sh          Python environment with Sabaq, enough to build courses
 #   bash scripts/setup.sh --test   also what the tests need: Chromium, Node packages, test tools
 set -euo pipefail
@@ -26,9 +27,11 @@ if ((${#debian_packages[@]})); then
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
+# constraints.txt holds the exact versions CI runs, transitive ones included; pip moves
+# any package of an existing .venv that differs (up or down) and leaves the rest alone.
+target=.
+$with_tests && target='.[test]'
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e "$target"
 if $with_tests; then
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
   npm ci --silent --no-audit --no-fund
-else
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e .
 fi
