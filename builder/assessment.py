@@ -1,4 +1,4 @@
-"""Quizzes written in lesson Markdown: the question model, its parser and its scoring.
+"""Quizzes written in lesson Markdown: the question model and its parser.
 
 An author writes a question as a ``:::`` block inside a lesson::
 
@@ -21,8 +21,8 @@ The parser works on markdown-it tokens, so every problem is reported at its line
 placeholder token where each must be shown. Every piece of text (prompt, choice,
 feedback) stays Markdown source with its own location: the renderer renders it, the
 translation catalogs offer it, and exports (QTI, Moodle XML, GIFT) copy it.
-:func:`score` is the one definition of how a response is marked; the browser runtime
-mirrors it, so its rules are kept simple enough to say in a sentence each.
+Learners' answers are marked by the runtime alone (``scoreQuestion`` in sabaq.js, tested
+by ``tests/js/test_scoring.py``); its rules are kept simple enough to say in a sentence each.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import difflib
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -158,8 +158,8 @@ class NumericAnswer:
     """An accepted range for a numeric question: ``value ± tolerance``, ends included.
 
     ``low`` and ``high`` are computed in decimal from what the author wrote, so
-    ``3.14 ± 0.01`` accepts 3.13 exactly; :func:`score` still allows for the rounding
-    of binary floating point that a browser's numbers have.
+    ``3.14 ± 0.01`` accepts 3.13 exactly; the runtime's scorer still allows for the
+    rounding of binary floating point that a browser's numbers have.
     """
 
     value: float
@@ -254,193 +254,19 @@ def max_points(questions: Iterable[Question]) -> float:
     return sum((question.points for question in questions), 0.0)
 
 
-# --------------------------------------------------------------------------- scoring
-
-Response = str | bool | int | float | Collection[str] | Mapping[str, str] | None
-"""What a learner answered, by kind of question:
-
-- single-choice, true-false: the chosen choice's id (true-false also takes a bool);
-- multiple-response: the ids of the chosen choices;
-- short-answer: the text typed; numeric: the number, or the text typed;
-- matching: a mapping of left-hand ids (``1``) to target ids (``a``);
-- ordering: the item ids in the order the learner put them.
-
-``None`` (no answer) scores 0.
-"""
-
-
-def score(question: Question, response: Response) -> float:
-    """The fraction of the question's points that ``response`` earns, from 0 to 1.
-
-    - single-choice, true-false, short-answer, numeric: 1 when right, else 0.
-    - multiple-response: each right choice picked earns 1/R, each wrong choice picked
-      costs 1/W (R right and W wrong choices), never below 0 — so picking every choice
-      earns 0. Without partial credit: 1 only for exactly the right choices.
-    - matching: each of the N left-hand items matched rightly earns 1/N. Without
-      partial credit: 1 only when all are right.
-    - ordering: (L - 1) / (N - 1), where L is the largest number of items that the
-      learner put in the right order relative to each other (the longest ordered
-      subsequence): the right order earns 1, the reverse 0, one item out of place
-      (N - 2) / (N - 1). Without partial credit: 1 only for the right order.
-
-    Ids the question does not know earn nothing; a response of the wrong shape for
-    the kind is a programming error (``TypeError``).
-    """
-    if response is None:
-        return 0.0
-    scorer = _SCORERS[question.kind]
-    return scorer(question, response)
-
-
-def points_earned(question: Question, response: Response) -> float:
-    return score(question, response) * question.points
-
-
-def _score_single(question: Question, response: Response) -> float:
-    if isinstance(response, bool) and question.kind is QuestionKind.TRUE_FALSE:
-        response = "true" if response else "false"
-    if not isinstance(response, str):
-        raise TypeError(f"a {question.kind.label} response is a choice id, not {response!r}")
-    return 1.0 if any(c.id == response and c.correct for c in question.choices) else 0.0
-
-
-def _score_multiple(question: Question, response: Response) -> float:
-    chosen = _id_set(question, response)
-    right = {choice.id for choice in question.choices if choice.correct}
-    wrong = {choice.id for choice in question.choices if not choice.correct}
-    if not question.partial_credit:
-        return 1.0 if chosen == right else 0.0
-    earned = len(chosen & right) / len(right) if right else 0.0
-    lost = len(chosen & wrong) / len(wrong) if wrong else 0.0
-    return max(0.0, earned - lost)
-
-
-def _score_short(question: Question, response: Response) -> float:
-    if not isinstance(response, str):
-        raise TypeError(f"a short-answer response is text, not {response!r}")
-    typed = normalise_answer(response, case_sensitive=question.case_sensitive)
-    accepted = {
-        normalise_answer(answer, case_sensitive=question.case_sensitive)
-        for answer in question.answers
-    }
-    return 1.0 if typed in accepted else 0.0
+# --------------------------------------------------------------------------- answers
 
 
 def normalise_answer(text: str, *, case_sensitive: bool) -> str:
-    """How typed answers are compared: Unicode NFC, spaces trimmed and collapsed,
+    """A short answer as it is compared: Unicode NFC, spaces trimmed and collapsed,
     and lower-cased unless the question is case-sensitive.
 
+    The build normalises the accepted answers with it; the runtime normalises what the
+    learner types the same way (``normaliseAnswer`` in sabaq.js) and scores there.
     ``str.lower`` rather than ``casefold`` so the browser's ``toLowerCase`` agrees.
     """
     text = " ".join(unicodedata.normalize("NFC", text).split())
     return text if case_sensitive else text.lower()
-
-
-def _score_numeric(question: Question, response: Response) -> float:
-    if isinstance(response, bool) or not isinstance(response, str | int | float):
-        raise TypeError(f"a numeric response is a number or text, not {response!r}")
-    number = response if not isinstance(response, str) else parse_learner_number(response)
-    if number is None or not math.isfinite(number):
-        return 0.0
-    return 1.0 if any(_within(number, answer) for answer in question.numbers) else 0.0
-
-
-def _within(number: float, answer: NumericAnswer) -> bool:
-    # Binary floating point (the browser's too) cannot hold 3.13 exactly; a margin far
-    # below any tolerance an author writes keeps the ends of the range inside it.
-    slack = 1e-9 * max(1.0, abs(answer.low), abs(answer.high))
-    return answer.low - slack <= number <= answer.high + slack
-
-
-_LEARNER_NUMBER = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
-
-
-def parse_learner_number(text: str) -> float | None:
-    """A number as a learner types it, or None.
-
-    Digits of any script count (Urdu's Extended Arabic-Indic digits too), the Arabic
-    decimal separator (U+066B) is a point, and commas are thousands separators (``21,000,000``), as they are in
-    Pakistan; spaces are ignored.
-    """
-    characters = []
-    for character in unicodedata.normalize("NFKC", text):
-        if character.isspace() or character in ",\u066c":
-            continue
-        digit = unicodedata.decimal(character, None)
-        if digit is not None:
-            characters.append(str(digit))
-        elif character == "\u066b":
-            characters.append(".")
-        elif character == "\u2212":
-            characters.append("-")
-        else:
-            characters.append(character)
-    cleaned = "".join(characters)
-    return float(cleaned) if _LEARNER_NUMBER.match(cleaned) else None
-
-
-def _score_matching(question: Question, response: Response) -> float:
-    if not isinstance(response, Mapping):
-        raise TypeError(f"a matching response maps left-hand ids to target ids, not {response!r}")
-    right = sum(1 for pair in question.pairs if response.get(pair.id) == pair.target_id)
-    if not question.pairs:
-        return 0.0
-    if not question.partial_credit:
-        return 1.0 if right == len(question.pairs) else 0.0
-    return right / len(question.pairs)
-
-
-def _score_ordering(question: Question, response: Response) -> float:
-    if isinstance(response, str | Mapping) or not isinstance(response, Sequence):
-        raise TypeError(f"an ordering response is a sequence of item ids, not {response!r}")
-    expected = [item.id for item in question.items]
-    given = [str(item_id) for item_id in response]
-    if sorted(given) != sorted(expected) or len(expected) < 2:
-        return 0.0  # not an arrangement of exactly these items
-    if not question.partial_credit:
-        return 1.0 if given == expected else 0.0
-    position = {item_id: index for index, item_id in enumerate(expected)}
-    in_order = _longest_increasing([position[item_id] for item_id in given])
-    return (in_order - 1) / (len(expected) - 1)
-
-
-def _longest_increasing(values: list[int]) -> int:
-    """Length of the longest strictly increasing subsequence (patience sorting)."""
-    tails: list[int] = []
-    for value in values:
-        low, high = 0, len(tails)
-        while low < high:
-            middle = (low + high) // 2
-            if tails[middle] < value:
-                low = middle + 1
-            else:
-                high = middle
-        if low == len(tails):
-            tails.append(value)
-        else:
-            tails[low] = value
-    return len(tails)
-
-
-def _id_set(question: Question, response: Response) -> set[str]:
-    if isinstance(response, str | bool | int | float | Mapping) or not isinstance(
-        response, Collection
-    ):
-        raise TypeError(
-            f"a {question.kind.label} response is a collection of ids, not {response!r}"
-        )
-    return {str(item) for item in response}
-
-
-_SCORERS: dict[QuestionKind, Callable[[Question, Response], float]] = {
-    QuestionKind.SINGLE: _score_single,
-    QuestionKind.TRUE_FALSE: _score_single,
-    QuestionKind.MULTIPLE: _score_multiple,
-    QuestionKind.SHORT: _score_short,
-    QuestionKind.NUMERIC: _score_numeric,
-    QuestionKind.MATCHING: _score_matching,
-    QuestionKind.ORDERING: _score_ordering,
-}
 
 
 # --------------------------------------------------------------------------- course checks

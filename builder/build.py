@@ -15,9 +15,10 @@ from pathlib import Path
 import polib
 
 from builder.archive import write_folder, write_zip
-from builder.config import COURSE_FILE
+from builder.config import COURSE_FILE, CourseConfig
 from builder.errors import Diagnostic, Location, Reporter, display_path
 from builder.formats import available_formats, get_format
+from builder.formats.base import NothingToPackage
 from builder.i18n import (
     UI_DOMAIN,
     catalog_path,
@@ -117,50 +118,187 @@ def plan_packages(
     progress: Progress,
     languages: Sequence[str] | None = None,
     locales_dir: Path | None = None,
+    *,
+    partial_translations: bool = False,
 ) -> list[PlannedPackage]:
-    courses = []
-    for course_dir in course_dirs:
-        progress(f"loading {course_dir}")
-        course = load_course(course_dir, reporter)
-        if course is not None:
-            courses.append(course)
+    """Every package of the request, checked; raises CourseError when there are none.
+
+    A request that makes no package at all is an error naming each course and why, so
+    that CI never passes on an empty ``dist/``. ``partial_translations`` renders a
+    language below ``min_translation`` too, with a warning (what the preview shows).
+    """
+    courses = _load_courses(course_dirs, reporter, progress)
     wanted = {course.config.id: _formats_for(course, formats, reporter) for course in courses}
     _check_distinct_ids(courses, reporter)
     for course in courses:
         _check_saved_state_fits(course, wanted[course.config.id], reporter)
     reporter.raise_if_errors()
 
-    planned = []
-    for course in courses:
-        catalogs = locales_dir or course.root.parent.parent / "locales"
-        sites = []
-        for rendition in renditions(
-            course, languages or course.config.languages, catalogs, reporter
-        ):
-            progress(f"rendering {course.config.id} ({rendition.lang})")
-            variants: dict[bool, Site] = {}
-            for name in wanted[course.config.id]:
-                in_pages = get_format(name).graded_in_pages
-                if in_pages not in variants:
-                    variants[in_pages] = render_site(
-                        rendition.course,
-                        rendition.lang,
-                        reporter,
-                        rendition.localiser,
-                        rendition.ui_catalog,
-                        graded_in_pages=in_pages,
-                    )
-                planned.append(
-                    _package(variants[in_pages], rendition.lang, name, reporter, progress)
-                )
-            if True in variants:
-                sites.append(variants[True])
-        if course.config.multilingual and len(sites) > 1:
-            combined = Site.multilingual(sites)
-            for name in wanted[course.config.id]:
-                if get_format(name).multilingual:
-                    planned.append(_package(combined, MULTILINGUAL, name, reporter, progress))
+    request = _LanguageRequest(languages, locales_dir, partial_translations)
+    plans = [
+        _plan_course(course, wanted[course.config.id], request, reporter, progress)
+        for course in courses
+    ]
     reporter.raise_if_errors()
+    planned = [package for plan in plans for package in plan.packages]
+    if not planned:
+        for plan in plans:
+            plan.report_none(reporter)
+        reporter.raise_if_errors()
+    return planned
+
+
+def _load_courses(
+    course_dirs: Sequence[Path], reporter: Reporter, progress: Progress
+) -> list[Course]:
+    courses = []
+    for course_dir in course_dirs:
+        progress(f"loading {course_dir}")
+        course = load_course(course_dir, reporter)
+        if course is not None:
+            courses.append(course)
+    return courses
+
+
+@dataclass(frozen=True, slots=True)
+class _LanguageRequest:
+    """The languages asked for and where their catalogs are."""
+
+    languages: Sequence[str] | None
+    locales_dir: Path | None
+    partial: bool
+
+    def languages_of(self, course: Course) -> Sequence[str]:
+        return self.languages or course.config.languages
+
+    def catalogs_of(self, course: Course) -> Path:
+        return self.locales_dir or course.root.parent.parent / "locales"
+
+
+@dataclass(frozen=True, slots=True)
+class _CoursePlan:
+    """The packages of one course; when it has none, why, where and what to do."""
+
+    packages: list[PlannedPackage]
+    why_none: str = ""
+    location: Location | None = None
+    hint: str | None = None
+    explained: tuple[Diagnostic, ...] = ()
+    """The warnings that say why; the error of an empty build replaces them."""
+
+    def report_none(self, reporter: Reporter) -> None:
+        reporter.diagnostics[:] = [d for d in reporter.diagnostics if d not in self.explained]
+        reporter.error(f"no package was built: {self.why_none}", self.location, self.hint)
+
+
+def _plan_course(
+    course: Course,
+    wanted: list[str],
+    request: _LanguageRequest,
+    reporter: Reporter,
+    progress: Progress,
+) -> _CoursePlan:
+    # Why formats and languages are left out is collected apart, to be said again as
+    # the error if the whole build makes nothing.
+    left_out = Reporter()
+    skipped = _formats_without_content(course, wanted, left_out)
+    reporter.diagnostics += left_out.diagnostics
+    formats = [name for name in wanted if name not in skipped]
+    if not formats:
+        return _no_formats(course.config, list(skipped.values()), tuple(left_out.warnings))
+    left_out = Reporter()
+    found = renditions(
+        course,
+        request.languages_of(course),
+        request.catalogs_of(course),
+        left_out,
+        partial=request.partial,
+    )
+    reporter.diagnostics += left_out.diagnostics
+    if not found:
+        return _no_languages(course.config, tuple(left_out.warnings))
+    return _CoursePlan(_render_packages(course, found, formats, reporter, progress))
+
+
+def _formats_without_content(
+    course: Course, wanted: list[str], reporter: Reporter
+) -> dict[str, NothingToPackage]:
+    """The formats that have nothing to package for ``course``, each with a warning."""
+    skipped = {}
+    for name in wanted:
+        nothing = get_format(name).nothing_to_package(course)
+        if nothing is not None:
+            reporter.warning(
+                f"no {name} package is built: {nothing.reason}",
+                course.config.location("formats"),
+                nothing.hint,
+            )
+            skipped[name] = nothing
+    return skipped
+
+
+def _no_formats(
+    config: CourseConfig, skipped: list[NothingToPackage], explained: tuple[Diagnostic, ...]
+) -> _CoursePlan:
+    if skipped:
+        return _CoursePlan(
+            [],
+            "; ".join(nothing.reason for nothing in skipped),
+            config.location("formats"),
+            f"{skipped[0].hint}, or build another format, e.g. --format scorm12",
+            explained,
+        )
+    return _CoursePlan(
+        [],
+        "'formats' lists no format",
+        config.location("formats"),
+        "name the formats to build in course.yml, e.g. formats: [scorm12], or pass --format",
+    )
+
+
+def _no_languages(config: CourseConfig, explained: tuple[Diagnostic, ...]) -> _CoursePlan:
+    return _CoursePlan(
+        [],
+        "; ".join(warning.message for warning in explained) or "'languages' lists no language",
+        config.location("languages"),
+        f"build '{config.language}', the language the course is written in "
+        f"(--lang {config.language}), or translate at least min_translation "
+        f"({config.min_translation}%) of the course (sabaq i18n init, sabaq i18n stats)",
+        explained,
+    )
+
+
+def _render_packages(
+    course: Course,
+    found: list[Rendition],
+    formats: list[str],
+    reporter: Reporter,
+    progress: Progress,
+) -> list[PlannedPackage]:
+    planned = []
+    sites = []
+    for rendition in found:
+        progress(f"rendering {course.config.id} ({rendition.lang})")
+        variants: dict[bool, Site] = {}
+        for name in formats:
+            in_pages = get_format(name).graded_in_pages
+            if in_pages not in variants:
+                variants[in_pages] = render_site(
+                    rendition.course,
+                    rendition.lang,
+                    reporter,
+                    rendition.localiser,
+                    rendition.ui_catalog,
+                    graded_in_pages=in_pages,
+                )
+            planned.append(_package(variants[in_pages], rendition.lang, name, reporter, progress))
+        if True in variants:
+            sites.append(variants[True])
+    if course.config.multilingual and len(sites) > 1:
+        combined = Site.multilingual(sites)
+        for name in formats:
+            if get_format(name).multilingual:
+                planned.append(_package(combined, MULTILINGUAL, name, reporter, progress))
     return planned
 
 
@@ -250,50 +388,83 @@ class Rendition:
 
 
 def renditions(
-    course: Course, languages: Sequence[str], locales_dir: Path, reporter: Reporter
+    course: Course,
+    languages: Sequence[str],
+    locales_dir: Path,
+    reporter: Reporter,
+    *,
+    partial: bool = False,
 ) -> list[Rendition]:
     """The languages of ``course`` that can be built, each with its translations.
 
     A language whose catalog is missing or less complete than the course's
-    ``min_translation`` is skipped with a warning rather than shipped half in English.
+    ``min_translation`` is skipped with a warning rather than shipped half in English;
+    with ``partial`` one below ``min_translation`` is kept, with a warning, its
+    untranslated segments in the source language.
     """
-    config = course.config
-    source_dir = text_direction(config.language)
     found = []
     for lang in dict.fromkeys(languages):
-        ui_catalog = catalog_path(locales_dir, lang, UI_DOMAIN)
-        ui_po = read_catalog(ui_catalog, reporter) if ui_catalog.is_file() else None
-        ui = ui_catalog if ui_po is not None else None
-        if lang == config.language:
-            found.append(Rendition(lang, course, None, ui))
-            continue
-        path = catalog_path(locales_dir, lang, config.id)
-        if not path.is_file():
-            reporter.warning(
-                f"'{lang}' is not built: there is no catalog {display_path(path)}",
-                config.location("languages"),
-                f"run: sabaq i18n init {lang}",
-            )
-            continue
-        catalog = read_catalog(path, reporter)
-        if catalog is None:
-            continue
-        done = catalog_stats(catalog).completeness
-        if done * 100 < config.min_translation:
-            reporter.warning(
-                f"'{lang}' is not built: {done:.0%} of the course is translated, "
-                f"below min_translation ({config.min_translation}%)",
-                Location(path),
-                "translate more of the catalog, or lower min_translation in course.yml",
-            )
-            continue
-        messages = translations(catalog)
-        ui_gettext = _ui_gettext(ui_po)
-        localiser = Localiser(
-            messages, config.language, source_dir, ui_gettext, text_direction(lang)
-        )
-        found.append(Rendition(lang, localise_course(course, messages), localiser, ui))
+        rendition = _rendition(course, lang, locales_dir, reporter, partial)
+        if rendition is not None:
+            found.append(rendition)
     return found
+
+
+def _rendition(
+    course: Course, lang: str, locales_dir: Path, reporter: Reporter, partial: bool
+) -> Rendition | None:
+    config = course.config
+    ui_catalog = catalog_path(locales_dir, lang, UI_DOMAIN)
+    ui_po = read_catalog(ui_catalog, reporter) if ui_catalog.is_file() else None
+    ui = ui_catalog if ui_po is not None else None
+    if lang == config.language:
+        return Rendition(lang, course, None, ui)
+    messages = _course_translations(course, lang, locales_dir, reporter, partial)
+    if messages is None:
+        return None
+    localiser = Localiser(
+        messages,
+        config.language,
+        text_direction(config.language),
+        _ui_gettext(ui_po),
+        text_direction(lang),
+    )
+    return Rendition(lang, localise_course(course, messages), localiser, ui)
+
+
+def _course_translations(
+    course: Course, lang: str, locales_dir: Path, reporter: Reporter, partial: bool
+) -> dict[str, str] | None:
+    """The reviewed translations of ``course`` into ``lang``; None (and why) when skipped."""
+    config = course.config
+    path = catalog_path(locales_dir, lang, config.id)
+    if not path.is_file():
+        reporter.warning(
+            f"'{lang}' is not built: there is no catalog {display_path(path)}",
+            config.location("languages"),
+            f"run: sabaq i18n init {lang}",
+        )
+        return None
+    catalog = read_catalog(path, reporter)
+    if catalog is None:
+        return None
+    done = catalog_stats(catalog).completeness
+    if done * 100 >= config.min_translation:
+        return translations(catalog)
+    below = (
+        f"{done:.0%} of the course is translated, below min_translation ({config.min_translation}%)"
+    )
+    hint = "translate more of the catalog, or lower min_translation in course.yml"
+    if not partial:
+        reporter.warning(f"'{lang}' is not built: {below}", Location(path), hint)
+        return None
+    reporter.warning(
+        f"'{lang}' is shown partly translated: {below}; untranslated text is in "
+        f"'{config.language}', and 'sabaq build' skips this language",
+        Location(path),
+        hint,
+    )
+    return translations(catalog)
 
 
 def _ui_gettext(ui_catalog: polib.POFile | None) -> Callable[[str], str]:

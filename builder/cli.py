@@ -8,13 +8,26 @@ from pathlib import Path
 
 import click
 
-from builder.errors import CourseError, Diagnostic, Reporter
+from builder.errors import CourseError, Diagnostic, Level, Reporter
 from builder.model import Course
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(diagnostic.format(), err=True)
+
+
+def _print_failure(diagnostics: list[Diagnostic], quiet: bool) -> None:
+    """Warnings first (none when quiet), then the errors and their count.
+
+    With many courses the warnings can run to pages; the errors that stopped the
+    build are what the author must see, so they are the last lines on the screen.
+    """
+    errors = [d for d in diagnostics if d.level is Level.ERROR]
+    if not quiet:
+        _print_diagnostics([d for d in diagnostics if d.level is not Level.ERROR])
+    _print_diagnostics(errors)
+    click.echo(f"build failed: {len(errors)} error(s); nothing was written", err=True)
 
 
 def _check_formats(
@@ -75,7 +88,7 @@ def main() -> None:
     help="Folder of translation catalogs; default: locales/ beside courses/.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
-@click.option("--quiet", "-q", is_flag=True, help="Do not show progress.")
+@click.option("--quiet", "-q", is_flag=True, help="Show only errors: no progress, no warnings.")
 def build(
     course_dirs: tuple[Path, ...],
     formats: tuple[str, ...],
@@ -108,9 +121,7 @@ def build(
             course_dirs, out_dir, formats or None, progress, languages or None, locales_dir
         )
     except CourseError as error:
-        _print_diagnostics(error.diagnostics)
-        count = sum(1 for d in error.diagnostics if d.level.value == "error")
-        click.echo(f"build failed: {count} error(s); nothing was written", err=True)
+        _print_failure(error.diagnostics, quiet)
         sys.exit(1)
     except OSError as error:
         click.echo(
@@ -118,7 +129,8 @@ def build(
         )
         sys.exit(1)
 
-    _print_diagnostics(result.warnings)
+    if not quiet:
+        _print_diagnostics(result.warnings)
     if as_json:
         click.echo(
             json.dumps(

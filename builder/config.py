@@ -8,6 +8,7 @@ from pathlib import Path
 
 from builder.errors import Location, Reporter
 from builder.fields import FieldReader
+from builder.grading import GradingSettings, read_grading
 from builder.yamldoc import YamlDoc, load_yaml_file
 
 COURSE_FILE = "course.yml"
@@ -45,6 +46,8 @@ class CourseConfig:
     navigation: str = "free"
     """``free``: any lesson from the outline; ``linear``: lessons open in order, each
     after the ones before it have been seen (kept by the player in LMS packages)."""
+    grading: GradingSettings = field(default_factory=GradingSettings)
+    """Which graded quizzes make the course score and how (see :mod:`builder.grading`)."""
     source: YamlDoc | None = field(default=None, compare=False, repr=False)
 
     def location(self, *keys: str | int) -> Location | None:
@@ -69,6 +72,7 @@ KNOWN_KEYS = frozenset(
         "min_translation",
         "multilingual",
         "navigation",
+        "grading",
     }
 )
 
@@ -112,6 +116,7 @@ def load_config(course_dir: Path, reporter: Reporter) -> CourseConfig | None:
         min_translation=_min_translation(read),
         multilingual=read.flag("multilingual"),
         navigation=_navigation(read),
+        grading=read_grading(doc, reporter),
         source=doc,
     )
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from html import escape
+from itertools import count
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -24,6 +26,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote.index import render_footnote_ref
 from mdit_py_plugins.gfm import gfm_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -44,6 +47,10 @@ from builder.model import CONTENT_DIR, Course, Lesson
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 CODE_CSS_CLASS = "highlight"
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_TASK_NUMBERS = "sabaq_tasks"
+"""Key of the render ``env`` holding the counter that numbers task-list items."""
+_LESSON_NOTE = "sabaq_lesson_note"
+"""Meta flag of a footnote reference in a quiz text, which links to the lesson's note."""
 
 
 @cache
@@ -58,6 +65,7 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("code_inline", _render_code_inline)
     md.add_render_rule("list_item_open", _render_list_item_open)
     md.add_render_rule("table_close", _render_table_close)
+    md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
 
 
@@ -76,8 +84,9 @@ def _render_list_item_open(
         return self.renderToken(tokens, idx, options, env)
     # A task list's box shows whether the item is done; the item's own text names it,
     # so screen readers say "Open a terminal, checkbox, checked" rather than "checkbox".
-    number = int(env.get("sabaq_tasks", 0)) + 1
-    env["sabaq_tasks"] = number
+    # The counter object is shared with the quiz texts rendered inside the page, so
+    # their items cannot take an id the lesson's own items use too.
+    number = next(env.setdefault(_TASK_NUMBERS, count(1)))
     item_id = f"sabaq-task-{number}"
     token.attrSet("id", item_id)
     checked = ' checked=""' if token.meta["checked"] else ""
@@ -99,6 +108,18 @@ def _render_table_close(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+def _render_footnote_ref(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    if not token.meta.get(_LESSON_NOTE):
+        return render_footnote_ref(self, tokens, idx, options, env)
+    # No id: the note's back-links lead to the lesson's own references, and a quiz
+    # text may be hidden (a hint) or shown on another page (an LMS's quiz activity).
+    number = int(token.meta["id"]) + 1
+    return f'<sup class="footnote-ref"><a href="#fn{number}">[{number}]</a></sup>'
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,23 +269,25 @@ def render_lesson(
     assessment_view: AssessmentView | None = None,
 ) -> LessonHtml:
     md = make_markdown()
-    env: dict[str, object] = {}
+    env: dict[str, object] = {_TASK_NUMBERS: count(1)}
     # Quiz mistakes were reported when the course was loaded; here only the tokens matter.
     extracted = extract_quizzes(md.parse(lesson.body, env), lesson, Reporter())
     tokens = extracted.tokens
     if localiser is not None:
         localise_tokens(tokens, localiser, env)
+    tokens = _link_notes_back(tokens)
     resolver = _Resolver(course, lesson, reporter)
     _check_tokens(tokens, lesson.body_line, resolver, reporter)
 
     def author_text(text: MarkdownText, inline: bool) -> Markup:
-        source = localiser.messages.get(text.source, text.source) if localiser else text.source
-        local_env = dict(env)
+        translated = localiser.messages.get(text.source) if localiser else None
+        source = text.source if translated is None else translated
+        local_env = _fragment_env(env)
         parsed = md.parseInline(source, local_env) if inline else md.parse(source, local_env)
-        if localiser is not None and localiser.target_dir == "rtl":
-            for token in parsed:
-                if token.type == "inline" and token.children:
-                    token.children = isolate_latin_runs(token.children)
+        parsed = _refer_to_lesson_notes(parsed, env)
+        if localiser is not None:
+            as_source = translated is None and has_words(text.source)
+            _localise_fragment(parsed, localiser, as_source, inline)
         _check_tokens(parsed, text.location.line or lesson.body_line, resolver, reporter)
         if inline:
             return Markup(md.renderer.render(parsed[0].children or [], md.options, local_env))
@@ -274,6 +297,103 @@ def render_lesson(
         env[RENDER_HOOK] = lambda ref: assessment_view(ref, author_text)
     html = md.renderer.render(tokens, md.options, env)
     return LessonHtml(html, frozenset(resolver.assets), extracted.quizzes)
+
+
+def _link_notes_back(tokens: list[Token]) -> list[Token]:
+    """Number the page's footnote references afresh; give each note one back-link per reference.
+
+    The plugin counted the references inside quiz blocks (since taken out of the text)
+    and counts a translated reference a second time, so its back-links would lead to
+    ids that no element of the page has.
+    """
+    references: Counter[int] = Counter()
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "footnote_ref":
+                child.meta["subId"] = references[child.meta["id"]]
+                references[child.meta["id"]] += 1
+    linked: list[Token] = []
+    for token in tokens:
+        if token.type != "footnote_anchor":
+            linked.append(token)
+        elif token.meta["subId"] == 0:  # the first of the note's back-links stands for all
+            note = token.meta["id"]
+            linked.extend(
+                token.copy(meta={**token.meta, "subId": sub_id})
+                for sub_id in range(references[note])
+            )
+    return linked
+
+
+def _fragment_env(env: dict[str, object]) -> dict[str, object]:
+    """The env a quiz text is parsed in: the lesson's, with its footnote labels only.
+
+    With the lesson's footnotes themselves, every text would end with the lesson's
+    notes again, under the same ids. The labels let a reference to one be recognised.
+    """
+    local = {key: value for key, value in env.items() if key != "footnotes"}
+    local["footnotes"] = {"refs": dict.fromkeys(_lesson_notes(env), -1), "list": {}}
+    return local
+
+
+def _lesson_notes(env: Mapping[str, object]) -> dict[str, int]:
+    """``":label"`` → index of each footnote the lesson shows (the plugin's own keys)."""
+    footnotes = env.get("footnotes")
+    refs = footnotes.get("refs", {}) if isinstance(footnotes, dict) else {}
+    return {label: index for label, index in refs.items() if index >= 0}
+
+
+def _refer_to_lesson_notes(tokens: list[Token], env: Mapping[str, object]) -> list[Token]:
+    """A quiz text's tokens without a footnote block, its references linked to the lesson's notes.
+
+    The question stands in the lesson's page, whose notes are listed once at its end; a
+    label the lesson does not show stays as the text the author wrote.
+    """
+    notes = _lesson_notes(env)
+    for token in tokens:
+        children = token.children or []
+        for index, child in enumerate(children):
+            if child.type != "footnote_ref":
+                continue
+            label = str(child.meta.get("label", ""))
+            if f":{label}" in notes:
+                child.meta = {"id": notes[f":{label}"], "label": label, _LESSON_NOTE: True}
+            else:
+                children[index] = _text(f"[^{label}]")
+    block = [index for index, token in enumerate(tokens) if token.type == "footnote_block_open"]
+    return tokens[: block[0]] if block else tokens
+
+
+def _localise_fragment(
+    tokens: list[Token], localiser: Localiser, as_source: bool, inline: bool
+) -> None:
+    """Mark a quiz text left untranslated as source text, or isolate Latin in a translation."""
+    if as_source:
+        _mark_as_source(tokens, localiser, inline)
+    elif localiser.target_dir == "rtl":
+        for token in tokens:
+            if token.type == "inline" and token.children:
+                token.children = isolate_latin_runs(token.children)
+
+
+def _mark_as_source(tokens: list[Token], localiser: Localiser, inline: bool) -> None:
+    """Give untranslated text its own language and direction, as untranslated paragraphs have.
+
+    Its Latin is left whole: cut into isolated runs inside a right-to-left flow, an
+    English sentence reads in reversed pieces.
+    """
+    attributes = localiser.fallback_attributes()
+    if not inline:
+        for token in tokens:
+            if token.level == 0 and token.nesting == 1:
+                for name, value in attributes.items():
+                    token.attrSet(name, value)
+        return
+    # An inline text has no block of its own to carry the attributes.
+    span = " ".join(f'{name}="{escape(value)}"' for name, value in attributes.items())
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            token.children = [_raw(f"<span {span}>"), *token.children, _raw("</span>")]
 
 
 def _check_tokens(

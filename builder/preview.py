@@ -58,6 +58,8 @@ class PreviewState:
                 lambda _: None,
                 languages,
                 self.locales_dir,
+                # An author previews a translation while it is being written.
+                partial_translations=True,
             )
         except CourseError as error:
             with self.lock:

@@ -724,10 +724,7 @@ def readme(course: Course, moodle_file: str, gift_file: str) -> bytes:
         f"Each quiz gets its own category under '{course.config.title}'.",
         "",
     ]
-    found = categories(course)
-    if not found:
-        lines.append("This course has no quizzes yet, so the files hold no questions.")
-    for category in found:
+    for category in categories(course):
         quiz = category.quiz
         count = len(quiz.questions)
         lines.append(f"- {category.name} ({_kind_words[quiz.kind]}): {_plural(count, 'question')}")
@@ -750,8 +747,20 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def has_questions(course: Course) -> bool:
+    """Whether a question bank of ``course`` would hold any question.
+
+    Moodle's XML importer crashes on a file without questions, so a course
+    without them gets no question bank (``builder.formats.questionbank``).
+    """
+    return any(quiz.questions for quiz in course.quizzes)
+
+
 def question_bank_entries(course: Course, reporter: Reporter) -> dict[str, bytes]:
-    """The package: ``moodle/<course-id>.xml``, ``gift/<course-id>.txt`` and a README."""
+    """The package: ``moodle/<course-id>.xml``, ``gift/<course-id>.txt`` and a README.
+
+    Only for a course that :func:`has_questions`.
+    """
     moodle_file = f"{MOODLE_DIR}/{course.config.id}.xml"
     gift_file = f"{GIFT_DIR}/{course.config.id}.txt"
     return {

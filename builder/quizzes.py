@@ -1,8 +1,9 @@
 """Quizzes in lesson pages: the accessible form a learner answers, and what the runtime needs.
 
 The page holds the whole quiz as HTML (so it reads without script and prints), plus a
-JSON description the runtime (``sabaq.js``) scores with — a mirror of
-:func:`builder.assessment.score`. Every text is the author's Markdown, rendered with
+JSON description the runtime (``sabaq.js``) scores with: ``scoreQuestion`` there is the
+one scorer, and ``tests/js/scoring_cases.json`` checks it on questions built through
+:func:`runtime_question`. Every text is the author's Markdown, rendered with
 the lesson's own rules: translated, links checked and rewritten, raw HTML escaped.
 
 The runtime's saved state must fit SCORM 1.2's 4,096 characters of suspend_data, so
@@ -13,7 +14,7 @@ produce, using the same encoding as the runtime.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -25,7 +26,6 @@ from builder.assessment import (
     Question,
     QuestionKind,
     Quiz,
-    QuizKind,
     normalise_answer,
 )
 from builder.model import Course, progress_keys
@@ -201,16 +201,3 @@ def _longest_response(question: Question) -> str:
         return ".".join(item.id for item in question.items)
     # Typed answers are cut to SHORT_ANSWER_KEPT characters; JSON may escape each one.
     return "\\" * SHORT_ANSWER_KEPT
-
-
-def graded_summary(quizzes: Iterable[Quiz], keys: dict[str, str]) -> list[dict[str, object]]:
-    """What the player needs of every graded quiz to compute the course score."""
-    return [
-        {
-            "id": quiz.id,
-            "key": keys[quiz.id],
-            "max": quiz.max_points,
-            "exam": quiz.kind is QuizKind.EXAM,
-        }
-        for quiz in quizzes
-    ]

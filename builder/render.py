@@ -19,6 +19,7 @@ from markupsafe import Markup
 from builder.assessment import AssessmentRef
 from builder.errors import Reporter
 from builder.fonts import font_search_path, package_fonts
+from builder.grading import runtime_grading
 from builder.locales import (
     LocaleInfo,
     UnsupportedLocaleError,
@@ -29,7 +30,7 @@ from builder.locales import (
 )
 from builder.markdown import Localiser, code_stylesheet, render_lesson
 from builder.model import CONTENT_DIR, Course, Lesson, progress_keys
-from builder.quizzes import TextRenderer, graded_summary, quiz_keys, runtime_quiz, views_for
+from builder.quizzes import TextRenderer, quiz_keys, runtime_quiz, views_for
 from builder.theme import STATIC_DIR, environment, relative_url, static_files
 
 FONTS_DIR = f"{STATIC_DIR}/fonts"
@@ -136,9 +137,8 @@ class Site:
         runtime_data: dict[str, object] = {
             "id": self.course.config.id,
             "version": self.course.config.version,
-            "mastery": self.course.config.mastery_score,
             "linear": self.course.config.navigation == "linear",
-            "quizzes": graded_summary(self.course.graded_quizzes, quiz_keys(self.course)),
+            "grading": runtime_grading(self.course, quiz_keys(self.course)),
             "lessons": lessons(self, prefix),
         }
         if self.languages:
@@ -190,6 +190,9 @@ def render_site(
     quiz_template = theme.get_template("quiz.html.j2")
     keys = quiz_keys(course)
     mastery = course.config.mastery_score
+    # Pages with graded quizzes apply the course's grading themselves when no player
+    # is around (offline website); in a player they show what the player decided.
+    grading = runtime_grading(course, keys)
     describe_duration = duration_formatter(lang)
     num = number_formatter(lang)
     files[HOME_PAGE] = render_home(
@@ -235,6 +238,9 @@ def render_site(
                 home_href=page.href(HOME_PAGE),
                 further_reading=module.links if lesson is module.lessons[-1] else (),
                 quiz_data=[runtime_quiz(quiz, keys[quiz.id], mastery) for quiz in rendered.quizzes],
+                grading=grading
+                if graded_in_pages and any(q.kind.graded for q in rendered.quizzes)
+                else None,
             )
             files[lesson.output_path] = html.encode("utf-8")
     if locale is not None and wants_fonts:

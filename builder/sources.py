@@ -14,6 +14,7 @@ from builder.assessment import check_unique_ids, parse_quizzes
 from builder.config import CourseConfig, load_config
 from builder.errors import Location, Reporter
 from builder.fields import FieldReader
+from builder.grading import check_grading
 from builder.model import Course, Lesson, Module, WebLink
 from builder.yamldoc import YamlDoc, load_yaml_file, parse_yaml_mapping
 
@@ -51,7 +52,9 @@ def load_course(course_dir: Path, reporter: Reporter) -> Course | None:
         for quiz in parse_quizzes(lesson, reporter).quizzes
     ]
     check_unique_ids(quizzes, reporter)
-    return Course(config=config, root=root, modules=tuple(modules), quizzes=tuple(quizzes))
+    course = Course(config=config, root=root, modules=tuple(modules), quizzes=tuple(quizzes))
+    check_grading(course, reporter)
+    return course
 
 
 def slug_from_name(name: str) -> str:

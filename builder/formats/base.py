@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import ClassVar
 
+from builder.model import Course
 from builder.render import Site
+
+
+@dataclass(frozen=True, slots=True)
+class NothingToPackage:
+    """Why a course gives a format nothing to package, and what the author can do."""
+
+    reason: str
+    hint: str
 
 
 class PackageFormat(ABC):
@@ -28,6 +38,10 @@ class PackageFormat(ABC):
     """The package has an IMS manifest or cmi5 course structure that ``sabaq validate`` checks."""
     also_folder: ClassVar[bool] = False
     """Also write the package unpacked, in a folder named like the archive without suffix."""
+
+    def nothing_to_package(self, course: Course) -> NothingToPackage | None:
+        """Why ``course`` has nothing for this format, which then builds no package."""
+        return None
 
     @abstractmethod
     def package(self, site: Site) -> dict[str, bytes]:

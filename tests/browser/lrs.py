@@ -103,6 +103,8 @@ class Cmi5Course:
     """The AU's launch URL, relative to the package."""
     move_on: str
     launch_method: str
+    mastery_score: str | None = None
+    """The AU's ``masteryScore`` (0 to 1), which the LMS passes on in ``LMS.LaunchData``."""
 
 
 def read_course_structure(pkg_dir: Path) -> Cmi5Course:
@@ -124,6 +126,7 @@ def read_course_structure(pkg_dir: Path) -> Cmi5Course:
         url=url.strip(),
         move_on=au.get("moveOn", "NotApplicable"),
         launch_method=au.get("launchMethod", "AnyWindow"),
+        mastery_score=au.get("masteryScore"),
     )
 
 
@@ -316,6 +319,10 @@ class Lrs:
                 "moveOn": course.move_on,
                 "returnURL": return_url or f"{base}/lms/returned.html",
             }
+            if course.mastery_score is not None:
+                # cmi5 §10.2.1: an AU's masteryScore from the course structure goes
+                # into its launch data, and the AU must judge passed/failed by it.
+                self._states[key]["masteryScore"] = float(course.mastery_score)
         return launch
 
     # -- reading what was recorded ---------------------------------------------------

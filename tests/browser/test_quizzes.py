@@ -86,13 +86,17 @@ def test_scorm12_failing_then_resuming_mid_exam(lms12: Lms12, packages: dict[str
     lms12.wait_for_call("LMSSetValue", "cmi.core.lesson_location")
     quiz = go_to(sco, "Module quiz", QUIZ_LESSON)
     answer_module_quiz_right(quiz)
-    lms12.wait_for_call("LMSSetValue", "cmi.core.score.raw")
+    lms12.wait_for_call("LMSSetValue", "cmi.interactions.2.id")
     expect(quiz.locator('[data-quiz="module-quiz"] .quiz-result')).to_contain_text(
         "You scored 4 of 4 points (100%)."
     )
-    # One graded quiz of two is taken: no verdict yet, but the score so far.
+    expect(quiz.locator('[data-quiz="module-quiz"] .course-result')).to_have_text(
+        "Graded quizzes taken: 1 of 2. Your course score is recorded once you have taken them all."
+    )
+    # One graded quiz of two is taken: neither a verdict nor a score yet, which
+    # Moodle's mastery override would turn into "failed".
     assert lms12.get("cmi.core.lesson_status") == "incomplete"
-    assert lms12.get("cmi.core.score.raw") == "50"
+    assert lms12.get("cmi.core.score.raw") == ""
     assert interactions(
         lms12, "cmi.interactions", ["id", "type", "student_response", "result", "weighting"]
     ) == [
@@ -131,6 +135,9 @@ def test_scorm12_failing_then_resuming_mid_exam(lms12: Lms12, packages: dict[str
     expect(exam.locator(f'{question(exam, "ex-tf")} input[value="true"]')).to_be_checked()
     expect(exam.locator(f"{question(exam, 'ex-bits')} input")).to_have_value("128")
     expect(exam.locator(".outline a.is-seen")).to_have_count(3)
+    expect(exam.locator('[data-quiz="final-exam"] .quiz-result')).to_have_text(
+        "Your earlier answers were restored."
+    )
     quiz_state = json.loads(lms12.get("cmi.suspend_data"))["q"]
     assert len(quiz_state) == 2
 
@@ -140,8 +147,13 @@ def test_scorm12_failing_then_resuming_mid_exam(lms12: Lms12, packages: dict[str
         "You scored 0 of 4 points"
     )
     expect(exam.locator(".certificate")).to_be_hidden()
+    # The exam must be passed (the default when a course has one): the course score is
+    # capped by the exam's, so the LMS's own rule (score < mastery) agrees: failed.
+    expect(exam.locator('[data-quiz="final-exam"] .course-result')).to_have_text(
+        "Course score: 0%. You need 70% to pass the course."
+    )
     assert lms12.get("cmi.core.lesson_status") == "failed"
-    assert lms12.get("cmi.core.score.raw") == "50"
+    assert lms12.get("cmi.core.score.raw") == "0"
     results = interactions(lms12, "cmi.interactions", ["id", "type", "student_response", "result"])[
         3:
     ]
@@ -173,13 +185,14 @@ def test_scorm2004_failing_then_passing(lms2004: Lms2004, packages: dict[str, Pa
     lms2004.wait_for_call("SetValue", "cmi.location")
     assert lms2004.get("cmi.success_status") == "unknown"
     answer_module_quiz_right(go_to(sco, "Module quiz", QUIZ_LESSON))
-    lms2004.wait_for_call("SetValue", "cmi.score.scaled")
+    lms2004.wait_for_call("SetValue", "cmi.interactions.2.id")
     assert lms2004.get("cmi.success_status") == "unknown"  # the exam is still to come
+    assert lms2004.get("cmi.score.scaled") == ""
     exam = go_to(sco, "Final exam", EXAM_LESSON)
     answer_exam(exam, right=False)
     lms2004.wait_for_call("SetValue", "cmi.success_status")
     assert lms2004.get("cmi.success_status") == "failed"
-    assert float(lms2004.get("cmi.score.scaled")) == 0.5
+    assert float(lms2004.get("cmi.score.scaled")) == 0
     # Every lesson seen and every graded quiz taken: complete, though not passed.
     assert lms2004.get("cmi.completion_status") == "completed"
     exam.locator('[data-quiz="final-exam"] .retry-quiz').click()
@@ -221,12 +234,24 @@ def test_knowledge_check_gives_feedback_without_a_score(
     sco = lms12.open(packages["scorm12"])
     reading = lesson_frame(sco, "basics/reading")
     reading.locator(f'{question(reading, "check-hash")} input[value="b"]').check()
-    reading.get_by_role("button", name="Check my answer").click()
+    check_hash = reading.locator(question(reading, "check-hash"))
+    check_hash.get_by_role("button", name="Check my answer").click()
     expect(reading.locator(f"{question(reading, 'check-hash')} .verdict")).to_have_text(
         "Not quite."
     )
     expect(reading.get_by_text("The next block does not exist yet.")).to_be_visible()
+    # A first miss gets a second chance, not the answer.
+    expect(reading.locator(".try-again")).to_be_visible()
+    expect(reading.locator(".right-answer")).to_have_count(0)
+    check_hash.get_by_role("button", name="Check my answer").click()
+    expect(reading.locator(".try-again")).to_have_count(0)
     expect(reading.locator(".right-answer")).to_contain_text("The previous block's hash")
+    # A numeric answer is shown as the one number it is, not as a range "256 – 256".
+    bits = reading.locator(question(reading, "check-bits"))
+    bits.locator("input").fill("128")
+    for _ in range(2):
+        bits.get_by_role("button", name="Check my answer").click()
+    expect(bits.locator(".right-answer")).to_have_text("The right answer: 256")
     assert lms12.calls("LMSSetValue", "cmi.core.score.raw") == []
 
 

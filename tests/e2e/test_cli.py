@@ -132,6 +132,102 @@ def test_every_error_is_reported_at_once(workspace: Path) -> None:
     ]
 
 
+NOTHING_BUILT = {
+    "course.yml lists no format": (
+        "formats: []\n",
+        (),
+        "courses/minimal/course.yml:5: error: no package was built: 'formats' lists no format\n"
+        "  hint: name the formats to build in course.yml, e.g. formats: [scorm12], or pass --format\n",
+    ),
+    "course.yml lists no language": (
+        "languages: []\n",
+        (),
+        "courses/minimal/course.yml:5: error: no package was built: 'languages' lists no language\n"
+        "  hint: build 'en', the language the course is written in (--lang en), or translate at "
+        "least min_translation (80%) of the course (sabaq i18n init, sabaq i18n stats)\n",
+    ),
+    "--lang matches no language of the course": (
+        "",
+        ("--lang", "EN"),
+        "courses/minimal/course.yml:1: error: no package was built: 'EN' is not built: there is "
+        "no catalog locales/EN/LC_MESSAGES/minimal.po\n"
+        "  hint: build 'en', the language the course is written in (--lang en), or translate at "
+        "least min_translation (80%) of the course (sabaq i18n init, sabaq i18n stats)\n",
+    ),
+    "a question bank of a course without questions": (
+        "",
+        ("--format", "questionbank"),
+        "courses/minimal/course.yml:1: error: no package was built: the course has no quizzes, so "
+        "there are no questions to export\n"
+        "  hint: write questions in the lessons (see docs/quizzes.md), or build another format, "
+        "e.g. --format scorm12\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOTHING_BUILT))
+@pytest.mark.parametrize("quiet", [False, True])
+def test_a_build_that_makes_no_package_fails_saying_why(
+    workspace: Path, case: str, quiet: bool
+) -> None:
+    """CI must not pass on an empty dist/; the author learns which course and what to do."""
+    course_yml, options, expected = NOTHING_BUILT[case]
+    with (workspace / "courses/minimal/course.yml").open("a", encoding="utf-8") as file:
+        file.write(course_yml)
+    result = sabaq("build", *options, *(["-q"] if quiet else []))
+    assert result.exit_code == 1
+    # Said even when quiet, since it is the error itself and not a warning before it.
+    assert result.stderr.endswith(expected + "build failed: 1 error(s); nothing was written\n")
+    assert "warning" not in result.stderr
+    assert not (workspace / "dist").exists()
+
+
+def _warn_and_fail(workspace: Path) -> None:
+    """courses/quizzes warns; courses/minimal, whose path sorts before it, has an error."""
+    copy_root("quizzes", workspace / "courses")
+    with (workspace / "courses/quizzes/course.yml").open("a", encoding="utf-8") as file:
+        file.write("languages: [en, sd]\n")
+    _break(
+        workspace, "02-more/01-last.md", "---\ntitle: x\n---\n![](../01-basics/images/square.svg)\n"
+    )
+
+
+ALT_TEXT_ERROR = [
+    "courses/minimal/02-more/01-last.md:4: error: image '../01-basics/images/square.svg' has no alt text",
+    "  hint: describe what the image shows for readers who cannot see it: "
+    "![A hash chain of three blocks](../01-basics/images/square.svg)",
+    "build failed: 1 error(s); nothing was written",
+]
+
+
+def test_errors_are_the_last_lines_after_every_warning(workspace: Path) -> None:
+    _warn_and_fail(workspace)
+    result = sabaq("build", "courses/quizzes", "courses/minimal")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[-3:] == ALT_TEXT_ERROR
+    assert (
+        "courses/quizzes/course.yml:5: warning: 'sd' is not built: there is no catalog "
+        "locales/sd/LC_MESSAGES/quizzes.po" in lines[:-3]
+    )
+
+
+def test_quiet_shows_errors_only(workspace: Path) -> None:
+    _warn_and_fail(workspace)
+    result = sabaq("build", "-q", "courses/quizzes", "courses/minimal")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ALT_TEXT_ERROR
+
+
+def test_quiet_hides_the_warnings_of_a_build_that_works(workspace: Path) -> None:
+    with (workspace / "courses/minimal/course.yml").open("a", encoding="utf-8") as file:
+        file.write("languages: [en, sd]\n")
+    assert "warning: 'sd' is not built" in sabaq("build").stderr
+    result = sabaq("build", "-q")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+
+
 def test_unknown_format_option_is_a_usage_error(workspace: Path) -> None:
     result = sabaq("build", "--format", "scorm3")
     assert result.exit_code == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polib
@@ -9,6 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from builder.cli import main
+from builder.preview import PreviewState
+from tests.partly_translated import partly_translated_lesson
 from tests.support import copy_root, read_entry, schema_problems
 
 URDU = {
@@ -85,6 +88,34 @@ def test_urdu_build_is_right_to_left_translated_and_safe(project: Path) -> None:
     )
     manifest = read_entry(package, "imsmanifest.xml").decode()
     assert "<title>مختصر کورس</title>" in manifest
+    # A translated footnote reference is the one its note links back to.
+    tables = read_entry(package, "content/01-basics/02-tables.html").decode()
+    assert 'ایک حاشیہ<sup class="footnote-ref"><a href="#fn1" id="fnref1">[1]</a></sup>' in tables
+    assert '<a href="#fnref1" class="footnote-backref">' in tables
+
+
+def test_untranslated_quiz_text_keeps_its_language_and_reads_whole(tmp_path: Path) -> None:
+    lesson = partly_translated_lesson(tmp_path)
+    page = lesson.read_text(encoding="utf-8")
+    english = 'lang="en" dir="ltr"'
+    assert (
+        f'<p {english}>Which flag of <code dir="ltr">gcc</code> prints the version, e.g. for C++?</p>'
+        in page
+    )
+    assert f'<span class="choice-text"><span {english}>The --help flag</span></span>' in page
+    assert f"<p {english}>That flag lists the options.</p>" in page
+    assert f"<p {english}>Look in /etc/hosts first.</p>" in page
+    assert f'<span class="ordering-text"><span {english}>Run gcc --version</span></span>' in page
+    # Translated pieces stay in the page's flow, their Latin isolated.
+    assert '<span class="ordering-text">ٹرمینل کھولیں</span>' in page
+    new_questions = re.findall(r'<form [^>]*data-question="(?:flag|steps)".*?</form>', page, re.S)
+    assert len(new_questions) == 2
+    bdi = re.findall(r"<bdi[^>]*>[^<]*</bdi>", "".join(new_questions))
+    assert bdi == ['<bdi dir="ltr">--version</bdi>']
+    # Drawn in the Latin fonts, not in the Nastaliq stack the page inherits.
+    website = lesson.parents[2]
+    stylesheet = (website / "_sabaq" / "sabaq.css").read_text(encoding="utf-8")
+    assert '[dir="rtl"] [lang][dir="ltr"] { font-family: var(--font-latin); }' in stylesheet
 
 
 def test_languages_without_enough_translation_are_skipped_with_a_warning(project: Path) -> None:
@@ -93,7 +124,7 @@ def test_languages_without_enough_translation_are_skipped_with_a_warning(project
         course_yml.read_text(encoding="utf-8") + "languages: [en, ur, sd]\nmin_translation: 100\n",
         encoding="utf-8",
     )
-    result = sabaq("build", "-q")
+    result = sabaq("build")
     assert result.exit_code == 0
     assert [p.name for p in sorted((project / "dist").iterdir())] == ["minimal-1.0-en-scorm12.zip"]
     assert (
@@ -121,3 +152,32 @@ def test_a_broken_catalog_is_a_located_error(project: Path) -> None:
     )
     assert "Traceback" not in result.output
     assert not (project / "dist").exists()
+
+
+def test_a_build_whose_every_language_is_below_min_translation_fails(project: Path) -> None:
+    result = sabaq("build", "--lang", "ur", "-q")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "courses/minimal/course.yml:1: error: no package was built: 'ur' is not built: 74% of "
+        "the course is translated, below min_translation (80%)\n"
+        "  hint: build 'en', the language the course is written in (--lang en), or translate at "
+        "least min_translation (80%) of the course (sabaq i18n init, sabaq i18n stats)\n"
+        "build failed: 1 error(s); nothing was written\n"
+    )
+    assert not (project / "dist").exists()
+
+
+def test_preview_shows_a_language_below_min_translation_partly_translated(project: Path) -> None:
+    """A translator previews the catalog while it is written, long before it is complete."""
+    state = PreviewState(Path("courses/minimal"), "ur", None, project / "preview")
+    state.rebuild()
+    assert state.package_dir is not None
+    page = (state.package_dir / "content/01-basics/01-welcome.html").read_text(encoding="utf-8")
+    assert '<html lang="ur" dir="rtl">' in page and "<h1>خوش آمدید</h1>" in page
+    assert '<p lang="en" dir="ltr">Visit <a href="https://example.org/"' in page
+    assert (
+        "locales/ur/LC_MESSAGES/minimal.po: warning: 'ur' is shown partly translated: 74% of the "
+        "course is translated, below min_translation (80%); untranslated text is in 'en', and "
+        "'sabaq build' skips this language\n"
+        "  hint: translate more of the catalog, or lower min_translation in course.yml"
+    ) in state.errors

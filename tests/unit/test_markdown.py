@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from builder.assessment import AssessmentRef
 from builder.errors import Reporter
-from builder.markdown import render_lesson
+from builder.markdown import AssessmentView, render_lesson
+from builder.quizzes import TextRenderer, views_for
 from builder.sources import load_course
 from tests.support import copy_root
 
 
-def render(course_dir: Path, relpath: str, body: str) -> tuple[str, list[str], frozenset[str]]:
+def render(
+    course_dir: Path, relpath: str, body: str, assessment_view: AssessmentView | None = None
+) -> tuple[str, list[str], frozenset[str]]:
     """Render ``body`` as the lesson at ``relpath`` of the course."""
     path = course_dir / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -22,7 +27,7 @@ def render(course_dir: Path, relpath: str, body: str) -> tuple[str, list[str], f
     assert course is not None, [d.format() for d in reporter.diagnostics]
     lesson = course.lesson_by_relpath(relpath)
     assert lesson is not None
-    result = render_lesson(course, lesson, reporter)
+    result = render_lesson(course, lesson, reporter, assessment_view=assessment_view)
     return result.html, [d.format() for d in reporter.diagnostics], result.assets
 
 
@@ -168,3 +173,39 @@ def test_downloads_are_packaged_as_assets(course_dir: Path) -> None:
     assert problems == []
     assert '<a href="handout.pdf">Handout</a>' in html
     assert assets == frozenset({"02-more/handout.pdf"})
+
+
+def question_texts(ref: AssessmentRef, text: TextRenderer) -> str:
+    """A question's prompt, feedback and hints, each rendered as the quiz template does."""
+    return "".join(
+        str(html)
+        for view in views_for(ref, text)
+        for html in (view.prompt, *(feedback for _, _, feedback in view.choices), *view.hints)
+        if html is not None
+    )
+
+
+def test_a_question_links_to_the_lessons_footnote_and_repeats_no_note(course_dir: Path) -> None:
+    html, problems, _ = render(
+        course_dir,
+        "02-more/02-notes.md",
+        "Body[^a].\n\n"
+        "::: question single id=q\nWhy?[^a] See[^b], not [^undefined].\n\n"
+        "- [ ] x\n  > Because of the note[^a].\n- [x] y\n\nHint: Read note[^b].\n:::\n\n"
+        "[^a]: Note A.\n\n[^b]: Note B.\n",
+        question_texts,
+    )
+    assert problems == []
+    ids = re.findall(r' id="([^"]*)"', html)
+    assert sorted(ids) == sorted(set(ids)) == ["fn1", "fn2", "fnref1"]
+    assert html.count('class="footnotes"') == 1
+    # Each reference in the question leads to the lesson's note, under the note's number.
+    assert 'Why?<sup class="footnote-ref"><a href="#fn1">[1]</a></sup>' in html
+    assert 'See<sup class="footnote-ref"><a href="#fn2">[2]</a></sup>, not [^undefined].' in html
+    assert 'note<sup class="footnote-ref"><a href="#fn1">[1]</a></sup>.' in html
+    # A note's back-links lead only to references in the lesson's text.
+    assert (
+        '<li id="fn1" class="footnote-item"><p>Note A. '
+        '<a href="#fnref1" class="footnote-backref">\u21a9\ufe0e</a></p>' in html
+    )
+    assert '<li id="fn2" class="footnote-item"><p>Note B.</p>' in html

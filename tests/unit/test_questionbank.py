@@ -12,7 +12,7 @@ from lxml import etree
 
 from builder.assessment import Question, QuestionKind, Quiz, parse_quizzes
 from builder.build import BuiltPackage, build
-from builder.errors import Reporter
+from builder.errors import CourseError, Location, Reporter, display_path
 from builder.model import Course, Lesson
 from builder.qti import number_text, render_html, render_inline, render_plain
 from builder.questionbank import (
@@ -580,12 +580,31 @@ def test_the_package_holds_both_files_and_how_to_import_them(bank: BuiltPackage)
     assert "- Final exam (exam): 7 questions\n  draws 5 at random" in readme
 
 
-def test_a_course_without_quizzes_gives_empty_files(tmp_path: Path) -> None:
-    result = build([ROOTS / "minimal"], tmp_path, ["questionbank"])
-    (package,) = result.packages
-    assert result.warnings == []
-    assert etree.fromstring(read_entry(package.path, "moodle/minimal.xml")).tag == "quiz"
-    assert "no quizzes yet" in read_entry(package.path, "README.txt").decode()
+NO_QUESTIONS = "the course has no quizzes, so there are no questions to export"
+
+
+def test_a_course_without_questions_gets_no_question_bank(tmp_path: Path) -> None:
+    # Moodle's XML importer crashes on a file without questions.
+    result = build([ROOTS / "minimal"], tmp_path, ["questionbank", "scorm12"])
+    assert [package.format for package in result.packages] == ["scorm12"]
+    assert [(w.location, w.message) for w in result.warnings] == [
+        (
+            Location(ROOTS / "minimal" / "course.yml", 1),
+            f"no questionbank package is built: {NO_QUESTIONS}",
+        )
+    ]
+    assert [path.name for path in tmp_path.iterdir()] == ["minimal-1.0-en-scorm12.zip"]
+
+
+def test_a_question_bank_alone_without_questions_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(CourseError) as raised:
+        build([ROOTS / "minimal"], tmp_path, ["questionbank"])
+    assert [d.format() for d in raised.value.diagnostics] == [
+        f"{display_path(ROOTS / 'minimal' / 'course.yml')}:1: error: no package was built: "
+        f"{NO_QUESTIONS}\n  hint: write questions in the lessons (see docs/quizzes.md), "
+        "or build another format, e.g. --format scorm12"
+    ]
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("entry", [MOODLE_FILE, GIFT_FILE, "README.txt"])

@@ -11,15 +11,9 @@
 (function () {
   "use strict";
 
-  var body = document.body;
-  var role = body.getAttribute("data-sabaq-page");
-  if (role === "player") {
-    startPlayer();
-  } else if (role === "lesson") {
-    startLesson();
-  } else if (role === "home") {
-    markSeen(rememberVisit(body.getAttribute("data-course"), null));
-  }
+  /* Numbers in the page's own digits (ur and en: 0-9; pa-Arab and ps: ۰-۹; sd: ٠-٩),
+     as the build prints them (builder/locales.py). */
+  var DIGITS = { arabext: 0x06f0, arab: 0x0660 };
 
   function readJson(id) {
     var element = document.getElementById(id);
@@ -39,9 +33,6 @@
     });
   }
 
-  /* Numbers in the page's own digits (ur and en: 0-9; pa-Arab and ps: ۰-۹; sd: ٠-٩),
-     as the build prints them (builder/locales.py). */
-  var DIGITS = { arabext: 0x06f0, arab: 0x0660 };
 
   function localDigits(text) {
     var zero = DIGITS[document.documentElement.getAttribute("data-digits")];
@@ -60,6 +51,7 @@
     var lessonId = body.getAttribute("data-lesson");
     var quizzes = readJson("sabaq-quizzes") || [];
     var strings = readJson("sabaq-strings") || {};
+    var grading = readJson("sabaq-grading");
     var inPlayer = window.parent !== window;
     var learner = { name: "" };
 
@@ -68,24 +60,37 @@
         window.parent.postMessage(message, "*");
       } else {
         rememberQuiz(courseId, message.key, message.state);
+        if (grading && message.sabaq === "quiz-result") {
+          engine.showCourse(courseResult(grading, savedQuizzes(courseId), grading.mastery));
+        }
       }
     });
 
     if (!inPlayer) {
       // Opened on its own (offline website, a page opened from disk): remember the
-      // visit and the answers in this browser.
+      // visit and the answers in this browser, and apply the course's grading here.
       markSeen(rememberVisit(courseId, lessonId));
       engine.restore(savedQuizzes(courseId));
+      if (grading) {
+        engine.showCourse(courseResult(grading, savedQuizzes(courseId), grading.mastery));
+      }
       return;
     }
     window.addEventListener("message", function (event) {
       var data = event.data;
-      if (event.source === window.parent && data && data.sabaq === "state") {
+      if (event.source !== window.parent || !data) {
+        return;
+      }
+      if (data.sabaq === "state") {
         markSeen(data.seen || []);
         markLocked(data.locked || []);
         learner.name = data.learner || "";
         engine.restore(data.quizzes || {});
         showLanguages(data.languages || [], data.language);
+      }
+      if ((data.sabaq === "state" || data.sabaq === "result") && data.result) {
+        // In a player the course result is the one the player sent to the LMS.
+        engine.showCourse(data.result);
       }
     });
     window.parent.postMessage({ sabaq: "lesson", id: lessonId }, "*");
@@ -189,7 +194,7 @@
   }
 
   /* ------------------------------------------------------------------ quizzes
-     Scoring mirrors builder/assessment.py `score`; keep the two in step. */
+     scoreQuestion is the one scorer of learners' answers; its cases: tests/js/scoring_cases.json. */
 
   function quizEngine(quizzes, strings, learner, report) {
     var runs = {};
@@ -207,8 +212,49 @@
         Object.keys(runs).forEach(function (key) {
           runs[key].restore(states[key]);
         });
+      },
+      showCourse: function (result) {
+        Object.keys(runs).forEach(function (key) {
+          runs[key].showCourse(result);
+        });
       }
     };
+  }
+
+  /* The course result under its grading policy (course.yml `grading`, builder/grading.py):
+     the one rule behind the page, the certificate and what the LMS records. "passed"
+     always means percent >= mastery, so an LMS that derives the status from the score
+     (Moodle's mastery override) agrees; a required exam is folded in as a ceiling. The
+     result is final once every counted quiz has been submitted; before that the LMS
+     is told neither score nor verdict. */
+  function courseResult(grading, quizStates, mastery) {
+    var counted = (grading && grading.quizzes) || [];
+    var taken = 0;
+    var earned = 0;
+    var weights = 0;
+    var exam = null;
+    counted.forEach(function (quiz) {
+      var saved = quizStates ? quizStates[quiz.key] : null;
+      weights += quiz.weight;
+      if (!Array.isArray(saved) || !(Number(saved[0]) > 0)) {
+        return;
+      }
+      var fraction = quiz.max ? Math.min(1, Math.max(0, Number(saved[1]) || 0) / quiz.max) : 0;
+      taken += 1;
+      earned += quiz.weight * fraction;
+      if (quiz.exam) {
+        exam = fraction;
+      }
+    });
+    if (!counted.length || taken < counted.length) {
+      return { final: !counted.length, taken: taken, count: counted.length, percent: null, passed: null, mastery: mastery };
+    }
+    var score = weights ? earned / weights : 0;
+    if (grading.examRequired && exam !== null) {
+      score = Math.min(score, exam);
+    }
+    var percent = Math.round(score * 10000) / 100;
+    return { final: true, taken: taken, count: counted.length, percent: percent, passed: percent >= mastery, mastery: mastery };
   }
 
   function cssEscape(text) {
@@ -225,12 +271,22 @@
       return null;
     }
     prepareQuestion(fieldset, question);
+    var wrongTries = 0;
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var response = readResponse(fieldset, question);
-      showFeedback(fieldset, question, response, scoreQuestion(question, response), true, strings);
+      var fraction = scoreQuestion(question, response);
+      if (fraction < 1) {
+        wrongTries += 1;
+      }
+      // The first wrong try gets its feedback and a second chance; the right answer
+      // (and the explanation, which usually gives it away) only after another miss.
+      showFeedback(fieldset, question, response, fraction, wrongTries > 1 || fraction >= 1, strings);
+      if (fraction < 1 && wrongTries === 1) {
+        addLine(fieldset, "try-again", strings.tryAgain);
+      }
     });
-    return { restore: function () {} };
+    return { restore: function () {}, showCourse: function () {} };
   }
 
   function gradedQuiz(quiz, section, strings, learner, report) {
@@ -242,9 +298,11 @@
     if (!form || fieldsets.length !== quiz.questions.length) {
       return null;
     }
+    var courseLine = section.querySelector(".course-result");
     var state = { attempts: 0, best: -1, drawn: [], answers: [], submitted: false };
     var startedAt = {};
     var saveTimer = null;
+    var course = null;
 
     quiz.questions.forEach(function (question, index) {
       prepareQuestion(fieldsets[index], question);
@@ -389,8 +447,35 @@
       if (retry) {
         retry.hidden = left === 0 || (passed && quiz.kind === "exam");
       }
-      if (quiz.kind === "exam" && percent >= quiz.pass) {
-        showCertificate(section, learner, percent, strings);
+      showCourse(course);
+    }
+
+    /* The course's result under its grading policy, under every graded quiz the
+       learner has taken, and the certificate exactly when the course is passed. */
+    function showCourse(result) {
+      course = result;
+      var certificate = section.querySelector(".certificate");
+      if (certificate) {
+        certificate.hidden = true;
+      }
+      if (!courseLine || !result || state.attempts < 1) {
+        return;
+      }
+      var line;
+      if (!result.final) {
+        line = format(strings.coursePending || "", { taken: result.taken, count: result.count });
+      } else if (result.percent === null) {
+        line = "";
+      } else {
+        line = format((result.passed ? strings.coursePassed : strings.courseFailed) || "", {
+          percent: result.percent,
+          mastery: result.mastery
+        });
+      }
+      courseLine.textContent = line;
+      courseLine.hidden = !line;
+      if (result.final && result.passed) {
+        showCertificate(section, learner, result.percent, strings);
       }
     }
 
@@ -405,6 +490,7 @@
     }
 
     return {
+      showCourse: showCourse,
       restore: function (saved) {
         var decoded = decodeQuizState(saved, quiz);
         if (!decoded) {
@@ -412,6 +498,13 @@
         }
         state = decoded;
         showAttempt(false);
+        var answered = state.answers.some(function (answer) {
+          return answer !== "";
+        });
+        if (!state.submitted && answered) {
+          // Back in the middle of an attempt: say so, or the learner may start again.
+          result.textContent = strings.resumed || "";
+        }
         if (state.submitted) {
           var earned = 0;
           state.drawn.forEach(function (index) {
@@ -628,9 +721,9 @@
 
   function clearFeedback(fieldset) {
     fieldset.classList.remove("is-correct", "is-incorrect", "is-partly");
-    var parts = fieldset.querySelectorAll(".verdict, .feedback-correct, .feedback-incorrect, .explanation, .choice-feedback, .right-answer");
+    var parts = fieldset.querySelectorAll(".verdict, .feedback-correct, .feedback-incorrect, .explanation, .choice-feedback, .right-answer, .try-again");
     for (var i = 0; i < parts.length; i++) {
-      if (parts[i].classList.contains("right-answer")) {
+      if (parts[i].classList.contains("right-answer") || parts[i].classList.contains("try-again")) {
         parts[i].parentNode.removeChild(parts[i]);
       } else {
         parts[i].hidden = true;
@@ -658,21 +751,40 @@
         }
       }
     });
+    if (!reveal) {
+      hide(fieldset, ".explanation");
+    }
     if (reveal && fraction < 1) {
       var answer = rightAnswer(fieldset, question);
-      if (answer && verdict) {
-        var line = document.createElement("p");
-        line.className = "right-answer";
-        line.textContent = (strings.rightAnswer || "") + " " + answer;
-        verdict.parentNode.appendChild(line);
+      if (answer) {
+        addLine(fieldset, "right-answer", (strings.rightAnswer || "") + " " + answer);
       }
     }
+  }
+
+  /* A line of the runtime's own under a question's verdict, removed with the feedback. */
+  function addLine(fieldset, className, text) {
+    var verdict = fieldset.querySelector(".verdict");
+    if (!verdict || !text) {
+      return;
+    }
+    var line = document.createElement("p");
+    line.className = className;
+    line.textContent = text;
+    verdict.parentNode.appendChild(line);
   }
 
   function show(root, selector) {
     var element = root.querySelector(selector);
     if (element) {
       element.hidden = false;
+    }
+  }
+
+  function hide(root, selector) {
+    var element = root.querySelector(selector);
+    if (element) {
+      element.hidden = true;
     }
   }
 
@@ -689,8 +801,12 @@
         })
         .join("; ");
     }
-    if (kind === "short" || kind === "numeric") {
-      return question.pattern ? question.pattern.replace("[:]", " – ") : "";
+    if (kind === "short") {
+      return question.pattern || "";
+    }
+    if (kind === "numeric") {
+      var ends = String(question.pattern || "").split("[:]");
+      return localDigits(ends.length === 2 && ends[0] !== ends[1] ? ends[0] + " – " + ends[1] : ends[0]);
     }
     if (kind === "matching") {
       return Object.keys(question.pairs)
@@ -722,14 +838,18 @@
       var wrong = question.choices.filter(function (id) {
         return right.indexOf(id) === -1;
       });
-      var chosenRight = response.filter(function (id) {
+      // A choice counts once, even when a saved state ("a.a") names it twice.
+      var chosen = response.filter(function (id, index) {
+        return response.indexOf(id) === index;
+      });
+      var chosenRight = chosen.filter(function (id) {
         return right.indexOf(id) !== -1;
       }).length;
-      var chosenWrong = response.filter(function (id) {
+      var chosenWrong = chosen.filter(function (id) {
         return wrong.indexOf(id) !== -1;
       }).length;
       if (!question.partial) {
-        return chosenRight === right.length && chosenWrong === 0 && response.length === right.length ? 1 : 0;
+        return chosenRight === right.length && chosenWrong === 0 && chosen.length === right.length ? 1 : 0;
       }
       var earned = right.length ? chosenRight / right.length : 0;
       var lost = wrong.length ? chosenWrong / wrong.length : 0;
@@ -799,22 +919,40 @@
     return caseSensitive ? cleaned : cleaned.toLowerCase();
   }
 
-  /* A number as a learner types it: Urdu and Arabic digits, commas as thousands separators. */
+  /* A number as a learner types it, in the digits of any script (Urdu ۰-۹, Sindhi ٠-٩,
+     Devanagari, Gurmukhi…), with commas (also Urdu ،) as thousands separators. */
   function parseLearnerNumber(text) {
+    // Digits of every script count: the zero of each script's ten digits (Unicode 17, category
+    // Nd; Arabic-Indic as in Sindhi, Extended Arabic-Indic as in Urdu, Devanagari, Gurmukhi, …).
+    // NFKC has already made fullwidth and mathematical digits ASCII.
+    var zeros = [
+      0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xde6, 0xe50,
+      0xed0, 0xf20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90, 0x1b50, 0x1bb0,
+      0x1c40, 0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0, 0x104a0, 0x10d30, 0x10d40,
+      0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0, 0x11650, 0x116c0, 0x116d0, 0x116da,
+      0x11730, 0x118e0, 0x11950, 0x11bf0, 0x11c50, 0x11d50, 0x11da0, 0x11de0, 0x11f50, 0x16130, 0x16a60,
+      0x16ac0, 0x16b50, 0x16d70, 0x1e140, 0x1e2f0, 0x1e4f0, 0x1e5f1, 0x1e950
+    ];
     var cleaned = "";
     var source = String(text).normalize("NFKC");
-    for (var i = 0; i < source.length; i++) {
-      var character = source.charAt(i);
-      var code = source.charCodeAt(i);
-      if (/\s/.test(character) || character === "," || code === 0x066c) {
+    var i = 0;
+    while (i < source.length) {
+      var code = source.codePointAt(i);
+      var character = String.fromCodePoint(code);
+      i += character.length;
+      // Spaces, thousands separators (the Arabic comma too: an Urdu keyboard's comma) and
+      // the invisible direction marks and joiners that right-to-left text carries.
+      if (/[\s,\u060c\u066c\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069]/.test(character)) {
         continue;
       }
-      if (code >= 0x0660 && code <= 0x0669) {
-        cleaned += String(code - 0x0660);
-      } else if (code >= 0x06f0 && code <= 0x06f9) {
-        cleaned += String(code - 0x06f0);
-      } else if (code >= 0x0966 && code <= 0x096f) {
-        cleaned += String(code - 0x0966);
+      var digit = -1;
+      for (var z = 0; z < zeros.length && digit < 0; z++) {
+        if (code >= zeros[z] && code <= zeros[z] + 9) {
+          digit = code - zeros[z];
+        }
+      }
+      if (digit >= 0) {
+        cleaned += String(digit);
       } else if (code === 0x066b) {
         cleaned += ".";
       } else if (code === 0x2212) {
@@ -948,13 +1086,12 @@
       byId[lesson.id] = lesson;
       keyToId[lesson.key] = lesson.id;
     });
-    var graded = course.quizzes || [];
     var languages = course.languages || [];
     var language = languages.length ? languages[0].tag : "";
     var state = { seen: {}, quizzes: {}, lang: "" };
     var current = course.lessons[0].id;
     var learner = "";
-    var mastery = course.mastery;
+    var mastery = course.grading.mastery;
     var startedAt = Date.now();
     var started = false;
     var finished = false;
@@ -981,7 +1118,8 @@
             languages: languages.map(function (l) {
               return { tag: l.tag, name: l.name, dir: l.dir };
             }),
-            language: language
+            language: language,
+            result: courseResult(course.grading, state.quizzes, mastery)
           },
           "*"
         );
@@ -997,6 +1135,10 @@
           lms.record(data.interactions);
         }
         lms.save(current, encodeState(state, byId), status());
+        if (data.sabaq === "quiz-result") {
+          // The page shows the result the LMS was just given, and nothing else.
+          frame.contentWindow.postMessage({ sabaq: "result", result: courseResult(course.grading, state.quizzes, mastery) }, "*");
+        }
       }
     });
 
@@ -1086,29 +1228,21 @@
       return match ? match.href : byId[id].href;
     }
 
-    /* Where the learner stands: completion, and success once every graded quiz is taken. */
+    /* Where the learner stands: completion, and a score and verdict only once they are
+       final under the course's grading, so no LMS records a premature "failed". */
     function status() {
       var allSeen = course.lessons.every(function (lesson) {
         return state.seen[lesson.id];
       });
-      var earned = 0;
-      var possible = 0;
-      var taken = 0;
-      graded.forEach(function (quiz) {
-        var saved = state.quizzes[quiz.key];
-        possible += quiz.max;
-        if (Array.isArray(saved) && saved[0] > 0) {
-          taken += 1;
-          earned += Math.max(0, Number(saved[1]) || 0);
-        }
-      });
-      var allTaken = taken === graded.length;
-      var percent = possible ? Math.round((earned / possible) * 10000) / 100 : null;
+      var seen = course.lessons.filter(function (lesson) {
+        return state.seen[lesson.id];
+      }).length;
+      var result = courseResult(course.grading, state.quizzes, mastery);
       return {
-        complete: allSeen && allTaken,
-        fraction: (Object.keys(state.seen).length + taken) / (course.lessons.length + graded.length),
-        percent: taken ? percent : null,
-        success: graded.length && allTaken ? percent >= mastery : null
+        complete: allSeen && result.final,
+        fraction: (seen + result.taken) / (course.lessons.length + result.count),
+        percent: result.final ? result.percent : null,
+        success: result.final ? result.passed : null
       };
     }
 
@@ -1678,6 +1812,36 @@
       record: function () {},
       pause: function () {},
       finish: function () {}
+    };
+  }
+  /* ------------------------------------------------------------------ start
+     Last, so every constant above is assigned before a page starts (function
+     declarations are hoisted; `var` values are not). */
+
+  if (typeof document === "object" && document && document.body) {
+    var body = document.body;
+    var role = body.getAttribute("data-sabaq-page");
+    if (role === "player") {
+      startPlayer();
+    } else if (role === "lesson") {
+      startLesson();
+    } else if (role === "home") {
+      markSeen(rememberVisit(body.getAttribute("data-course"), null));
+    }
+  }
+
+  /* Under Node (tests/js), the pure parts are offered to the tests: the same code
+     learners run. A browser has no `module`, so nothing leaks into a page. */
+  if (typeof module === "object" && module && module.exports) {
+    module.exports = {
+      scoreQuestion: scoreQuestion,
+      parseLearnerNumber: parseLearnerNumber,
+      normaliseAnswer: normaliseAnswer,
+      encodeQuizState: encodeQuizState,
+      decodeQuizState: decodeQuizState,
+      encodeState: encodeState,
+      decodeState: decodeState,
+      courseResult: courseResult
     };
   }
 })();
