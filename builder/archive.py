@@ -8,6 +8,7 @@ from a checksum whether a course really changed.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import shutil
@@ -88,30 +89,124 @@ def _write(stream: IO[bytes], entries: Mapping[str, bytes]) -> None:
             )
 
 
+class Publication:
+    """Packages written in full beside their destinations, then put in place together.
+
+    A build publishes every package or none: ``add_zip`` and ``add_folder`` write each
+    one to a hidden temporary (``.<name>.<random>.part``) next to where it belongs, and
+    only :meth:`commit` renames them into place, one quick rename each, once all are
+    written. A failure before that (a later package, a full disk) removes the
+    temporaries and leaves ``dist/`` as it was. A build killed outright leaves only hidden
+    temporaries, which :func:`clear_leftovers` removes at the start of the next build.
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[Path, Path]] = []
+
+    def __enter__(self) -> Publication:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self.discard()
+
+    def add_zip(self, entries: Mapping[str, bytes], destination: Path) -> None:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(
+            prefix=f".{destination.name}.", suffix=".part", dir=destination.parent
+        )
+        self._staged.append((Path(name), destination))
+        with os.fdopen(handle, "wb") as stream:
+            _write(stream, entries)
+        os.chmod(name, 0o644)
+
+    def add_folder(self, entries: Mapping[str, bytes], destination: Path) -> None:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        temporary = Path(
+            tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
+        )
+        self._staged.append((temporary, destination))
+        _fill_folder(temporary, entries)
+
+    def commit(self) -> None:
+        """Put every staged package in place of the old one."""
+        for temporary, destination in self._staged:
+            # Checked for all before any moves, so a clash cannot leave half a set.
+            if destination.exists() and destination.is_dir() != temporary.is_dir():
+                kind = "a folder" if destination.is_dir() else "a file"
+                raise IsADirectoryError(
+                    errno.EEXIST, f"{kind} is in the way of a package", str(destination)
+                )
+        for temporary, destination in self._staged:
+            if temporary.is_dir():
+                _replace_folder(temporary, destination)
+            else:
+                os.replace(temporary, destination)
+        self._staged.clear()
+
+    def discard(self) -> None:
+        for temporary, _ in self._staged:
+            _remove(temporary)
+        self._staged.clear()
+
+
+def clear_leftovers(out_dir: Path) -> None:
+    """Tidy what a build killed mid-way left in ``out_dir``.
+
+    Hidden ``.part`` temporaries are removed. A folder retired while it was being
+    replaced (``.<name>.old``) goes back in place if the new one never arrived, so the
+    set of packages is always one build's whole output.
+    """
+    if not out_dir.is_dir():
+        return
+    for entry in sorted(out_dir.iterdir()):
+        name = entry.name
+        if not name.startswith(".") or entry.is_symlink():
+            continue
+        if name.endswith(".part"):
+            _remove(entry)
+        elif name.endswith(".old") and entry.is_dir():
+            original = entry.with_name(name[1 : -len(".old")])
+            if original.exists():
+                _remove(entry)
+            else:
+                os.replace(entry, original)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _fill_folder(folder: Path, entries: Mapping[str, bytes]) -> None:
+    for name in sorted(entries):
+        check_entry_name(name)
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(entries[name])
+        os.chmod(target, 0o644)
+    os.chmod(folder, 0o755)
+
+
+def _replace_folder(complete: Path, destination: Path) -> None:
+    """Rename ``complete`` to ``destination``; an old folder is retired, not lost, meanwhile."""
+    if destination.exists():
+        retired = destination.with_name(f".{destination.name}.old")
+        _remove(retired)
+        os.replace(destination, retired)
+        os.replace(complete, destination)
+        _remove(retired)
+    else:
+        os.replace(complete, destination)
+
+
 def write_folder(entries: Mapping[str, bytes], destination: Path) -> None:
     """Write ``entries`` as files under ``destination``, replacing it as a whole.
 
     The files go to a sibling temporary folder first; only a complete folder takes
     the place of the old one.
     """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
-    try:
-        for name in sorted(entries):
-            check_entry_name(name)
-            target = temporary / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(entries[name])
-            os.chmod(target, 0o644)
-        os.chmod(temporary, 0o755)
-        if destination.exists():
-            retired = destination.with_name(f".{destination.name}.old")
-            shutil.rmtree(retired, ignore_errors=True)
-            os.replace(destination, retired)
-            os.replace(temporary, destination)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(temporary, destination)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
+    with Publication() as publication:
+        publication.add_folder(entries, destination)
+        publication.commit()

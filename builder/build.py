@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polib
 
-from builder.archive import write_folder, write_zip
+from builder.archive import Publication, clear_leftovers
 from builder.config import COURSE_FILE, CourseConfig
 from builder.errors import Diagnostic, Location, Reporter, display_path
 from builder.formats import available_formats, get_format
@@ -91,12 +91,17 @@ def build(
     reporter = Reporter()
     planned = plan_packages(course_dirs, formats, reporter, progress, languages, locales_dir)
     result = BuildResult(warnings=reporter.warnings)
+    clear_leftovers(out_dir)
+    with Publication() as publication:
+        # Every package is written in full before any takes its place: all or none.
+        for package in planned:
+            publication.add_zip(package.entries, out_dir / package.filename)
+            if package.folder is not None:
+                publication.add_folder(package.entries, out_dir / package.folder)
+        publication.commit()
     for package in planned:
         path = out_dir / package.filename
-        write_zip(package.entries, path)
         folder = out_dir / package.folder if package.folder is not None else None
-        if folder is not None:
-            write_folder(package.entries, folder)
         result.packages.append(
             BuiltPackage(
                 path=path,

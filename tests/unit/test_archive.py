@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from builder import archive
-from builder.archive import write_zip, zip_bytes
+from builder.archive import Publication, clear_leftovers, write_zip, zip_bytes
 
 ENTRIES = {"b/page.html": b"<p>b</p>", "imsmanifest.xml": b"<manifest/>", "a.css": b"p{}"}
 
@@ -62,3 +62,41 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
         write_zip({"ok.txt": b"", "../bad": b""}, target)
     assert target.read_bytes() == before
     assert sorted(p.name for p in target.parent.iterdir()) == ["course.zip"]
+
+
+def hidden(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir() if path.name.startswith("."))
+
+
+def test_a_publication_writes_all_packages_or_none(tmp_path: Path) -> None:
+    (tmp_path / "old.zip").write_bytes(b"old")
+    with pytest.raises(ValueError), Publication() as publication:
+        publication.add_zip(ENTRIES, tmp_path / "old.zip")
+        publication.add_folder(ENTRIES, tmp_path / "site")
+        publication.add_zip({"../escape": b""}, tmp_path / "late.zip")  # a later package fails
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.zip"]
+    assert (tmp_path / "old.zip").read_bytes() == b"old"
+
+
+def test_nothing_moves_when_one_destination_is_in_the_way(tmp_path: Path) -> None:
+    (tmp_path / "b.zip").mkdir()
+    with pytest.raises(IsADirectoryError), Publication() as publication:
+        publication.add_zip(ENTRIES, tmp_path / "a.zip")
+        publication.add_zip(ENTRIES, tmp_path / "b.zip")
+        publication.commit()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.zip"]
+
+
+def test_leftovers_of_a_killed_build_are_cleared(tmp_path: Path) -> None:
+    (tmp_path / ".course.zip.x1y2.part").write_bytes(b"half")
+    (tmp_path / ".site.k3j4.part").mkdir()
+    # Killed between retiring the old website folder and renaming the new one in:
+    (tmp_path / ".site.old").mkdir()
+    (tmp_path / ".site.old" / "index.html").write_text("old site")
+    (tmp_path / ".other.old").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / ".keep-me").write_text("not ours")
+    clear_leftovers(tmp_path)
+    assert hidden(tmp_path) == [".keep-me"]
+    assert (tmp_path / "site" / "index.html").read_text() == "old site"
+    assert (tmp_path / "other").is_dir()
