@@ -17,6 +17,7 @@ from babel.lists import format_list as babel_format_list
 from markupsafe import Markup
 
 from builder.assessment import AssessmentRef
+from builder.assets import read_asset
 from builder.errors import Reporter
 from builder.fonts import font_search_path, package_fonts
 from builder.grading import runtime_grading
@@ -222,7 +223,7 @@ def render_site(
                 f"{CONTENT_DIR}/{asset}" for asset in sorted(rendered.assets)
             )
             for asset in sorted(rendered.assets):
-                files[f"{CONTENT_DIR}/{asset}"] = (course.root / asset).read_bytes()
+                files[f"{CONTENT_DIR}/{asset}"] = read_asset(course.root / asset, asset, reporter)
             page = PageInfo(lesson.output_path, lang, direction, wants_fonts)
             previous, following = course.neighbours(lesson)
             html = template.render(

@@ -7,6 +7,7 @@ repeats part of the page (its footnotes, say) shows up here as a duplicate id.
 from __future__ import annotations
 
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,25 @@ def test_a_lesson_with_footnotes_lists_them_once(pages: dict[str, str], source: 
     page = f"content/{source.relative_to(SAMPLE_COURSE).with_suffix('.html').as_posix()}"
     has_notes = _FOOTNOTE_DEFINITION.search(source.read_text(encoding="utf-8")) is not None
     assert pages[page].count('<section class="footnotes">') == (1 if has_notes else 0)
+
+
+_POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+
+
+def test_every_page_of_every_player_forbids_outside_requests(tmp_path: Path) -> None:
+    """The browser itself refuses anything from elsewhere, whatever a page came to hold."""
+    result = build([SAMPLE_COURSE], tmp_path, ["scorm12", "cmi5", "website"], languages=["en"])
+    for package in result.packages:
+        with zipfile.ZipFile(package.path) as archive:
+            for name in archive.namelist():
+                if not name.endswith(".html"):
+                    continue
+                html = archive.read(name).decode("utf-8")
+                (policy,) = _POLICY.findall(html)
+                directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+                assert directives["default-src"] == "'self' file:", (package.format, name)
+                assert directives["form-action"] == "'none'"
+                assert directives["object-src"] == "'none'"
+                # Only a cmi5 player talks to the network: to the LRS its LMS names.
+                player = package.format == "cmi5" and name == "index.html"
+                assert directives["connect-src"] == ("*" if player else "'none'"), name
