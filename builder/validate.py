@@ -15,6 +15,7 @@ schemas are compiled from the local folder only.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 import urllib.parse
@@ -82,7 +83,7 @@ class Kind:
 
     id: str
     label: str
-    family: Literal["scorm", "imscp", "cc", "cmi5", "website"]
+    family: Literal["scorm", "imscp", "cc", "cmi5", "website", "moodle"]
     """Which LMS import path, and so which of Moodle's rules, applies."""
     schema_folder: str | None
     """Folder under ``--schemas``; None when no official schemas are available."""
@@ -377,6 +378,8 @@ def _check_files(files: _Files, schemas: Path | None, found: _Findings) -> Kind 
         return _check_manifest_package(context)
     if CMI5_STRUCTURE in files.names:
         return _check_cmi5_package(context)
+    if MOODLE_BACKUP_FILE in files.names:
+        return _check_moodle_backup(context)
     if (
         WEBSITE_HOME in files.names
         and not _nested_root_document(files)
@@ -1306,3 +1309,261 @@ def _check_unit_url(context: _Context, unit: etree._Element, unit_id: str) -> No
             CMI5_STRUCTURE,
             _line(url_element),
         )
+
+
+# --------------------------------------------------------------------------- Moodle course backups
+
+MOODLE_BACKUP_FILE = "moodle_backup.xml"
+MOODLE_BACKUP = Kind("moodle2", "Moodle course backup (moodle2)", "moodle", None)
+"""A ``.mbz``: what Moodle's course restore reads (``backup/moodle2/restore_*``)."""
+MOODLE_BACKUP_DETECTION_BYTES = 200
+"""``convert_helper::detect_moodle2_format()`` reads this much of moodle_backup.xml."""
+MOODLE_BACKUP_MARKERS = (
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    "<moodle_backup>",
+    "<information>",
+)
+MOODLE_RESTORE_ROOT_FILES = (
+    "files.xml",
+    "roles.xml",
+    "groups.xml",
+    "scales.xml",
+    "outcomes.xml",
+    "questions.xml",
+)
+"""Read by every restore, whatever it holds (``restore_root_task``)."""
+_MOODLE_LINK = re.compile(r"\$@([A-Z]+)\*(\d+)@\$")
+_MOODLE_PLUGINFILE = re.compile(r"@@PLUGINFILE@@/([^\"'#?\s<>]+)")
+_MOODLE_LINK_MODULES = {"PAGEVIEWBYID": "page", "QUIZVIEWBYID": "quiz"}
+
+
+def _check_moodle_backup(context: _Context) -> Kind:
+    """The archive restores: what moodle_backup.xml lists is there, and so is every file."""
+    head = (context.files.read(MOODLE_BACKUP_FILE) or b"")[:MOODLE_BACKUP_DETECTION_BYTES]
+    if not all(marker.encode() in head for marker in MOODLE_BACKUP_MARKERS):
+        context.found.error(
+            "moodle.backup-undetected",
+            "Moodle recognises a backup only when the first 200 bytes of moodle_backup.xml "
+            "hold exactly '<?xml version=\"1.0\" encoding=\"UTF-8\"?>', '<moodle_backup>' and "
+            "'<information>'; it would report 'Unknown backup format'",
+            MOODLE_BACKUP_FILE,
+        )
+    root = _parse(context, MOODLE_BACKUP_FILE)
+    if root is None:
+        return MOODLE_BACKUP
+    information = root.find("information")
+    if root.tag != "moodle_backup" or information is None:
+        context.found.error(
+            "moodle.backup-root",
+            "moodle_backup.xml must be <moodle_backup><information>…",
+            MOODLE_BACKUP_FILE,
+            _line(root),
+        )
+        return MOODLE_BACKUP
+    backup_format = information.findtext("details/detail/format")
+    if backup_format != "moodle2":
+        context.found.error(
+            "moodle.backup-format",
+            f"the backup's format is '{backup_format}'; Moodle restores 'moodle2' backups",
+            MOODLE_BACKUP_FILE,
+        )
+    for name in MOODLE_RESTORE_ROOT_FILES:
+        if name not in context.files.names:
+            context.found.error(
+                "moodle.missing-file",
+                f"{name} is missing; every restore reads it and stops without it",
+            )
+    settings = {
+        setting.findtext("name") or "": setting.findtext("value") or ""
+        for setting in information.iterfind("settings/setting")
+        if setting.findtext("level") == "root"
+    }
+    sections = _check_moodle_sections(context, information)
+    activities = _check_moodle_activities(context, information, sections, settings)
+    if information.find("contents/course") is not None:
+        _require_moodle_file(context, "course/course.xml", "the course")
+    files = _check_moodle_files(context)
+    for activity in activities:
+        _check_moodle_activity_content(context, activity, activities, files)
+    return MOODLE_BACKUP
+
+
+@dataclass(frozen=True, slots=True)
+class _MoodleActivity:
+    moduleid: str
+    modulename: str
+    directory: str
+    line: int | None
+
+
+def _require_moodle_file(context: _Context, name: str, what: str) -> bool:
+    if name in context.files.names:
+        return True
+    context.found.error(
+        "moodle.missing-file",
+        f"{name} is missing; the restore of {what} stops without it",
+        MOODLE_BACKUP_FILE,
+    )
+    return False
+
+
+def _check_moodle_sections(context: _Context, information: etree._Element) -> set[str]:
+    found: set[str] = set()
+    for section in information.iterfind("contents/sections/section"):
+        section_id = section.findtext("sectionid") or ""
+        directory = section.findtext("directory") or ""
+        found.add(section_id)
+        if posixpath.basename(directory) != f"section_{section_id}":
+            context.found.error(
+                "moodle.section-directory",
+                f"section {section_id} is in '{directory}'; Moodle finds a section's settings "
+                f"by its folder name, which must be 'section_{section_id}'",
+                MOODLE_BACKUP_FILE,
+                _line(section),
+            )
+        _require_moodle_file(context, f"{directory}/section.xml", f"section {section_id}")
+    return found
+
+
+def _check_moodle_activities(
+    context: _Context,
+    information: etree._Element,
+    sections: set[str],
+    settings: Mapping[str, str],
+) -> list[_MoodleActivity]:
+    found = []
+    for element in information.iterfind("contents/activities/activity"):
+        activity = _MoodleActivity(
+            element.findtext("moduleid") or "",
+            element.findtext("modulename") or "",
+            element.findtext("directory") or "",
+            _line(element),
+        )
+        found.append(activity)
+        what = f"activity {activity.modulename} {activity.moduleid}"
+        if posixpath.basename(activity.directory) != f"{activity.modulename}_{activity.moduleid}":
+            context.found.error(
+                "moodle.activity-directory",
+                f"{what} is in '{activity.directory}'; Moodle finds an activity's settings by its "
+                f"folder name, which must be '{activity.modulename}_{activity.moduleid}'",
+                MOODLE_BACKUP_FILE,
+                activity.line,
+            )
+        if (element.findtext("sectionid") or "") not in sections:
+            context.found.error(
+                "moodle.unknown-section",
+                f"{what} is in section {element.findtext('sectionid')}, which the backup does not hold",
+                MOODLE_BACKUP_FILE,
+                activity.line,
+            )
+        required = ["module.xml", f"{activity.modulename}.xml", "roles.xml", "grades.xml"]
+        if settings.get("filters") == "1":
+            required.append("filters.xml")
+        if settings.get("calendarevents") == "1":
+            required.append("calendar.xml")
+        for name in required:
+            _require_moodle_file(context, f"{activity.directory}/{name}", what)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _MoodleFile:
+    contextid: str
+    component: str
+    filearea: str
+    path: str
+
+
+def _check_moodle_files(context: _Context) -> dict[str, _MoodleFile]:
+    """Every file files.xml lists is in files/ under its SHA-1, and has that content."""
+    root = _parse(context, "files.xml") if "files.xml" in context.files.names else None
+    found: dict[str, _MoodleFile] = {}
+    if root is None:
+        return found
+    for file in root.iterfind("file"):
+        name = file.findtext("filename") or ""
+        found[file.get("id", "")] = _MoodleFile(
+            file.findtext("contextid") or "",
+            file.findtext("component") or "",
+            file.findtext("filearea") or "",
+            (file.findtext("filepath") or "/").lstrip("/") + name,
+        )
+        if name == ".":
+            continue  # a folder: nothing is stored for it
+        digest = (file.findtext("contenthash") or "").lower()
+        stored = f"files/{digest[:2]}/{digest}"
+        data = context.files.read(stored)
+        if data is None:
+            context.found.error(
+                "moodle.missing-file",
+                f"'{name}' should be stored as {stored}, which is not in the backup",
+                "files.xml",
+                _line(file),
+            )
+        elif hashlib.sha1(data).hexdigest() != digest:
+            context.found.error(
+                "moodle.file-hash",
+                f"{stored} does not have the SHA-1 its name says; Moodle would store it under "
+                "the wrong hash",
+                "files.xml",
+                _line(file),
+            )
+    return found
+
+
+def _check_moodle_activity_content(
+    context: _Context,
+    activity: _MoodleActivity,
+    activities: list[_MoodleActivity],
+    files: Mapping[str, _MoodleFile],
+) -> None:
+    """Links between activities and files in the activity's texts resolve after restore."""
+    name = f"{activity.directory}/{activity.modulename}.xml"
+    root = _parse(context, name) if name in context.files.names else None
+    if root is None:
+        return
+    inforef = f"{activity.directory}/inforef.xml"
+    listed = set()
+    if inforef in context.files.names:
+        refs = _parse(context, inforef)
+        if refs is not None:
+            listed = {ref.text or "" for ref in refs.iterfind("fileref/file/id")}
+    for file_id in sorted(listed - set(files)):
+        context.found.error(
+            "moodle.missing-file",
+            f"inforef.xml names file {file_id}, which files.xml does not list",
+            inforef,
+        )
+    contextid = root.get("contextid", "")
+    modules = {(a.modulename, a.moduleid) for a in activities}
+    mine = {files[i].path for i in listed if i in files and files[i].contextid == contextid}
+    for element in _elements(root):
+        text = element.text or ""
+        if "<script" in text.lower():
+            context.found.warning(
+                "moodle.script",
+                f"<{element.tag}> holds a script; Moodle shows page content uncleaned, so it "
+                "would run for every learner",
+                name,
+                _line(element),
+            )
+        for match in _MOODLE_LINK.finditer(text):
+            module = _MOODLE_LINK_MODULES.get(match[1])
+            if module is not None and (module, match[2]) not in modules:
+                context.found.error(
+                    "moodle.broken-link",
+                    f"<{element.tag}> links to {module} {match[2]} ({match[0]}), which the "
+                    "backup does not hold; the restore leaves the link pointing nowhere",
+                    name,
+                    _line(element),
+                )
+        for match in _MOODLE_PLUGINFILE.finditer(text):
+            path = urllib.parse.unquote(match[1])
+            if path not in mine:
+                context.found.error(
+                    "moodle.missing-file",
+                    f"<{element.tag}> uses '{path}', which is not among the activity's files "
+                    "(files.xml and inforef.xml)",
+                    name,
+                    _line(element),
+                )

@@ -24,6 +24,7 @@ _BUILTIN = {
     "imscc13": "builder.formats.commoncartridge:CommonCartridge13",
     "website": "builder.formats.website:Website",
     "questionbank": "builder.formats.questionbank:QuestionBank",
+    "moodle": "builder.formats.moodle:MoodleCourse",
 }
 
 

@@ -90,7 +90,7 @@ BAD_INPUTS = {
         "course.yml",
         "id: minimal\ntitle: Minimal course\nversion: '1.0'\nformats:\n  - scorm12\n  - scorm3\n",
         "courses/minimal/course.yml:6: error: unknown format 'scorm3' in 'formats'\n"
-        "  hint: available formats: cmi5, imscc11, imscc13, imscp, questionbank, scorm12, "
+        "  hint: available formats: cmi5, imscc11, imscc13, imscp, moodle, questionbank, scorm12, "
         "scorm2004, website (or 'all')\n",
     ),
 }
@@ -232,7 +232,7 @@ def test_unknown_format_option_is_a_usage_error(workspace: Path) -> None:
     result = sabaq("build", "--format", "scorm3")
     assert result.exit_code == 2
     assert (
-        "unknown format 'scorm3'; available: cmi5, imscc11, imscc13, imscp, questionbank, "
+        "unknown format 'scorm3'; available: cmi5, imscc11, imscc13, imscp, moodle, questionbank, "
         "scorm12, scorm2004, website (or 'all')" in result.stderr
     )
 

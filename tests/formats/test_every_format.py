@@ -31,7 +31,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuiltPackage
 def test_all_builds_every_registered_format(packages: dict[str, BuiltPackage]) -> None:
     # But a question bank: this course has no questions (see tests/unit/test_questionbank.py).
     assert sorted(packages) == [name for name in available_formats() if name != "questionbank"]
-    assert sorted(available_formats()) == sorted([*MANIFESTS, "website", "questionbank"])
+    assert sorted(available_formats()) == sorted([*MANIFESTS, "website", "questionbank", "moodle"])
     assert packages["imscc11"].path.name == "minimal-1.0-en-imscc11.imscc"
     assert packages["website"].path.name == "minimal-1.0-en-website.zip"
 

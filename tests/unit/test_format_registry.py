@@ -48,6 +48,7 @@ def test_built_in_formats() -> None:
         "imscc11",
         "imscc13",
         "imscp",
+        "moodle",
         "questionbank",
         "scorm12",
         "scorm2004",

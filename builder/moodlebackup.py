@@ -1,0 +1,1864 @@
+"""A Moodle course backup (``.mbz``, format *moodle2*) that restores into a native course.
+
+Moodle restores what its own backup writes, so this module writes exactly that, read
+from Moodle's backup and restore steps (``backup/moodle2/backup_stepslib.php`` and
+``restore_stepslib.php``, ``mod/page`` and ``mod/quiz/backup/moodle2``, the
+``question/type/*/backup`` plugins). The backup declares Moodle 4.1 (backup version
+2022112800): every later Moodle restores it, 4.1 included.
+
+What restores where:
+
+============================  ==============================================================
+course source                 Moodle
+============================  ==============================================================
+course                        course (format *topics*), summary = description, completion on
+module                        section 1, 2, … named after the module, summary = description
+lesson                        Page (``mod_page``), completed when viewed
+graded quiz, exam             Quiz (``mod_quiz``) after the page of the lesson it is in,
+                              its questions in a question category of the quiz's own bank
+knowledge check               stays in the page, static: the answer behind ``<details>``
+``pool=N``                    N random slots drawing from the quiz's category
+grading rule                  course total = the course score (a calculated grade), course
+                              completion = course total ≥ ``mastery_score``
+============================  ==============================================================
+
+Pages stand alone: the lesson's article without the Sabaq site around it (no outline,
+pager, player or script), links between lessons encoded the way ``mod_page``'s backup
+encodes them (``$@PAGEVIEWBYID*<cmid>@$``, which the restore turns into the new
+page's address), images and downloads in the page's own file area
+(``@@PLUGINFILE@@/…``), code highlighted with inline styles (which survive Moodle's
+HTML cleaning, unlike classes without their stylesheet), and the language and
+direction kept on a wrapping ``<div>``.
+
+Knowledge checks become static: each question with its choices, and hints and the
+right answer behind ``<details>``, which needs no script. ``mod_page`` shows its
+content without cleaning (``noclean``), so ``<details>`` works in every theme; a
+site that forces cleaning everywhere shows the answer open below the question, still
+usable as a self-check. Ungraded Moodle quizzes would do the same job but put
+practice into every learner's gradebook.
+
+Questions come from :func:`builder.questionbank.moodle_xml`, the one conversion of
+Sabaq's questions to Moodle's types (fractions, feedback, tolerances, wildcards),
+mapped field by field onto the backup's question tables. Ordering questions are the
+exception: ``qtype_ordering`` is in Moodle's core only since 4.4, and a backup of a
+question whose type a site lacks does not restore, so they become matching questions
+that pair each item with its position (a warning names each one).
+
+Identifiers: activity, question-bank-entry and category ``idnumber`` fields carry
+Sabaq's ids (lesson, quiz and question ids), so they are the same in every version of
+a course; the numeric ids inside the backup only link its files together and the
+restore replaces them all. The same sources give the same bytes: every id, stamp and
+timestamp is derived from the course (times from ``SOURCE_DATE_EPOCH``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import mimetypes
+import os
+import posixpath
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from urllib.parse import quote, unquote, urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from builder.archive import DEFAULT_EPOCH
+from builder.assessment import Question, QuestionKind, Quiz
+from builder.errors import Reporter
+from builder.grading import grading_policy
+from builder.model import CONTENT_DIR, Course, Lesson
+from builder.qti import number_text, quiz_title, render_html, render_plain, warn_once
+from builder.questionbank import moodle_xml
+from builder.render import HOME_PAGE, Site
+from builder.theme import environment
+
+MOODLE_BACKUP = "moodle_backup.xml"
+"""The file Moodle looks for at the root to call an archive a moodle2 backup."""
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+"""Moodle detects its format by this exact text (double quotes) in the first 200 bytes."""
+NULL = "$@NULL@$"
+"""How Moodle's backup writes a database NULL."""
+
+BACKUP_VERSION = "2022112800"
+"""Moodle 4.1.0; ``backup_version`` and ``moodle_version`` of the backup."""
+BACKUP_RELEASE = "4.1"
+MOODLE_RELEASE = "4.1 (Build: 20221128)"
+PLUGIN_VERSION = "2022112800"
+"""``mod_page`` and ``mod_quiz`` of Moodle 4.1.0; the quiz restore reads slots by this."""
+
+SYSTEM_CONTEXT = 1
+COURSE_ID = 2
+COURSE_CONTEXT = 2
+COURSE_CATEGORY = 1
+"""The course's top grade category (and the course grade item's id)."""
+FIRST_ACTIVITY_CONTEXT = 3
+FORMAT_HTML = 1
+FORMAT_MOODLE = 0
+TOP_CATEGORY = "top"
+"""The name Moodle gives every question bank's invisible root category."""
+
+# mod_quiz_display_options: when a review option applies.
+DURING = 0x10000
+IMMEDIATELY_AFTER = 0x01000
+LATER_WHILE_OPEN = 0x00100
+AFTER_CLOSE = 0x00010
+AFTER_SUBMITTING = IMMEDIATELY_AFTER | LATER_WHILE_OPEN | AFTER_CLOSE
+ALWAYS = DURING | AFTER_SUBMITTING
+
+COMPLETION_AUTOMATIC = 2
+COMPLETION_CRITERIA_ACTIVITY = 4
+COMPLETION_CRITERIA_GRADE = 6
+COMPLETION_AGGREGATION_ALL = 1
+GRADE_AGGREGATE_SUM = 13
+"""Natural, Moodle's default; the course total is calculated anyway (see :func:`course_formula`)."""
+GRADE_HIGHEST = 1
+"""``QUIZ_GRADEHIGHEST``: the best attempt counts, as in Sabaq's grading rule."""
+IDNUMBER_LIMIT = 100
+"""``course_modules.idnumber`` and ``grade_items.idnumber`` hold 100 characters."""
+
+BOX_STYLE = "border: 1px solid #c8ccd0; border-radius: 6px; padding: 0.5em 1em; margin: 1em 0;"
+CODE_STYLE = (
+    "background: #f8f8f8; border: 1px solid #e1e4e8; border-radius: 6px; "
+    "padding: 0.75em 1em; overflow-x: auto; line-height: 1.45;"
+)
+CALLOUT_STYLE = "border: 1px solid #c8ccd0; border-radius: 6px; padding: 0.25em 1em; margin: 1em 0;"
+RIGHT = "\u2713"
+WRONG = "\u2717"
+MIDDLE_DOT = " \u00b7 "
+
+
+# --------------------------------------------------------------------------- XML
+
+
+def xml_document(root: etree._Element) -> bytes:
+    """A backup file as Moodle writes it: its declaration, then the indented tree."""
+    return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def _add(parent: etree._Element, tag: str, value: object = None, **attributes: object) -> None:
+    element = etree.SubElement(parent, tag, {k: _text(v) for k, v in attributes.items()})
+    element.text = _text(value)
+
+
+def _fields(parent: etree._Element, values: Iterable[tuple[str, object]]) -> etree._Element:
+    for tag, value in values:
+        _add(parent, tag, value)
+    return parent
+
+
+def _element(tag: str, **attributes: object) -> etree._Element:
+    return etree.Element(tag, {k: _text(v) for k, v in attributes.items()})
+
+
+def _child(parent: etree._Element, tag: str, **attributes: object) -> etree._Element:
+    return etree.SubElement(parent, tag, {k: _text(v) for k, v in attributes.items()})
+
+
+def grade(value: float) -> str:
+    """A grade as Moodle's tables keep it (5 decimals)."""
+    return f"{value:.5f}"
+
+
+def fraction(value: float) -> str:
+    """A mark or an answer's fraction (7 decimals)."""
+    return f"{value:.7f}"
+
+
+def _empty(tag: str, *children: str) -> bytes:
+    root = etree.Element(tag)
+    for child in children:
+        etree.SubElement(root, child)
+    return xml_document(root)
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+@dataclass
+class _File:
+    id: int
+    contextid: int
+    component: str
+    filearea: str
+    itemid: int
+    path: str
+    """Below the file area, e.g. ``01-ledgers/images/chain.svg``."""
+    data: bytes
+
+    @property
+    def contenthash(self) -> str:
+        return hashlib.sha1(self.data).hexdigest()
+
+
+@dataclass
+class _Activity:
+    cmid: int
+    modulename: str
+    instance: int
+    title: str
+    idnumber: str
+    section: _Section
+    lesson: Lesson
+    quiz: Quiz | None = None
+    grade_item: int | None = None
+
+    @property
+    def contextid(self) -> int:
+        return FIRST_ACTIVITY_CONTEXT + self.cmid - 1
+
+    @property
+    def directory(self) -> str:
+        return f"activities/{self.modulename}_{self.cmid}"
+
+
+@dataclass
+class _Section:
+    id: int
+    number: int
+    name: str | None
+    summary: str
+    activities: list[_Activity] = field(default_factory=list)
+
+    @property
+    def directory(self) -> str:
+        return f"sections/section_{self.id}"
+
+
+@dataclass
+class _Counter:
+    value: int = 0
+
+    def next(self) -> int:
+        self.value += 1
+        return self.value
+
+
+def epoch() -> int:
+    """The time every record says it was made: ``SOURCE_DATE_EPOCH``, else the build default."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(raw) if raw.isdigit() else DEFAULT_EPOCH
+
+
+def idnumber(value: str) -> str:
+    """A Sabaq id as an idnumber; one too long for Moodle's column is shortened stably."""
+    if len(value) <= IDNUMBER_LIMIT:
+        return value
+    digest = hashlib.sha1(value.encode()).hexdigest()[:12]
+    return f"{value[: IDNUMBER_LIMIT - 13]}~{digest}"
+
+
+class MoodleBackup:
+    """One course in one language as the entries of a ``.mbz``."""
+
+    def __init__(self, site: Site, filename: str) -> None:
+        self.site = site
+        self.course: Course = site.course
+        self.filename = filename
+        self.reporter = site.reporter
+        self.time = epoch()
+        self.entries: dict[str, bytes] = {}
+        self.files: list[_File] = []
+        self.file_ids = _Counter()
+        self.words = _Words(site)
+        self.sections = self._plan_sections()
+        self.activities = [a for section in self.sections for a in section.activities]
+        self.by_lesson = {a.lesson.id: a for a in self.activities if a.modulename == "page"}
+        self.by_quiz = {a.quiz.id: a for a in self.activities if a.quiz is not None}
+
+    # ----------------------------------------------------------------- structure
+
+    def _plan_sections(self) -> list[_Section]:
+        course = self.course
+        graded = {quiz.id for quiz in course.graded_quizzes}
+        sections = [_Section(1, 0, None, _paragraphs(course.config.description))]
+        cmids = _Counter()
+        pages = _Counter()
+        quizzes = _Counter()
+        grade_items = _Counter(COURSE_CATEGORY)
+        for number, module in enumerate(course.modules, start=1):
+            section = _Section(number + 1, number, module.title, _paragraphs(module.description))
+            for lesson in module.lessons:
+                section.activities.append(
+                    _Activity(
+                        cmids.next(),
+                        "page",
+                        pages.next(),
+                        lesson.title,
+                        idnumber(lesson.id),
+                        section,
+                        lesson,
+                    )
+                )
+                for quiz in course.quizzes_of(lesson):
+                    if quiz.id not in graded:
+                        continue
+                    section.activities.append(
+                        _Activity(
+                            cmids.next(),
+                            "quiz",
+                            quizzes.next(),
+                            quiz_title(course, quiz),
+                            idnumber(quiz.id),
+                            section,
+                            lesson,
+                            quiz,
+                            grade_items.next(),
+                        )
+                    )
+            sections.append(section)
+        return sections
+
+    def entries_of_backup(self) -> dict[str, bytes]:
+        questions = QuestionBank(self)
+        for section in self.sections:
+            self._section(section)
+        for activity in self.activities:
+            if activity.quiz is None:
+                self._page(activity)
+            else:
+                self._quiz(activity, questions)
+        self._course()
+        self.entries["questions.xml"] = questions.document()
+        self.entries["gradebook.xml"] = self._gradebook()
+        self.entries["completion.xml"] = self._completion()
+        self._files()
+        self.entries["roles.xml"] = _empty("roles_definition")
+        self.entries["groups.xml"] = _empty("groups", "groupings")
+        self.entries["scales.xml"] = _empty("scales_definition")
+        self.entries["outcomes.xml"] = _empty("outcomes_definition")
+        self.entries["badges.xml"] = _empty("badges")
+        self.entries["grade_history.xml"] = _empty("grade_history", "grade_grades")
+        self.entries[MOODLE_BACKUP] = self._moodle_backup()
+        return self.entries
+
+    # ----------------------------------------------------------------- moodle_backup.xml
+
+    def _moodle_backup(self) -> bytes:
+        config = self.course.config
+        root = etree.Element("moodle_backup")
+        information = _child(root, "information")
+        _fields(
+            information,
+            [
+                ("name", self.filename),
+                ("moodle_version", BACKUP_VERSION),
+                ("moodle_release", MOODLE_RELEASE),
+                ("backup_version", BACKUP_VERSION),
+                ("backup_release", BACKUP_RELEASE),
+                ("backup_date", self.time),
+                ("mnet_remoteusers", 0),
+                ("include_files", 1),
+                ("include_file_references_to_external_content", 0),
+                ("original_wwwroot", "https://sabaq.invalid"),
+                ("original_site_identifier_hash", self._hash("site")),
+                ("original_course_id", COURSE_ID),
+                ("original_course_format", "topics"),
+                ("original_course_fullname", config.title),
+                ("original_course_shortname", self.shortname),
+                ("original_course_startdate", self.time),
+                ("original_course_enddate", 0),
+                ("original_course_contextid", COURSE_CONTEXT),
+                ("original_system_contextid", SYSTEM_CONTEXT),
+            ],
+        )
+        details = _child(information, "details")
+        detail = _child(details, "detail", backup_id=self._hash("backup"))
+        _fields(
+            detail,
+            [
+                ("type", "course"),
+                ("format", "moodle2"),
+                ("interactive", 1),
+                ("mode", 10),
+                ("execution", 1),
+                ("executiontime", 0),
+            ],
+        )
+        contents = _child(information, "contents")
+        activities = _child(contents, "activities")
+        for activity in self.activities:
+            _fields(
+                _child(activities, "activity"),
+                [
+                    ("moduleid", activity.cmid),
+                    ("sectionid", activity.section.id),
+                    ("modulename", activity.modulename),
+                    ("title", activity.title),
+                    ("directory", activity.directory),
+                ],
+            )
+        sections = _child(contents, "sections")
+        for section in self.sections:
+            _fields(
+                _child(sections, "section"),
+                [
+                    ("sectionid", section.id),
+                    ("title", section.name if section.name else section.number),
+                    ("directory", section.directory),
+                ],
+            )
+        _fields(
+            _child(contents, "course"),
+            [("courseid", COURSE_ID), ("title", self.shortname), ("directory", "course")],
+        )
+        settings = _child(information, "settings")
+        for name, value in ROOT_SETTINGS:
+            _fields(
+                _child(settings, "setting"),
+                [
+                    ("level", "root"),
+                    ("name", name),
+                    ("value", self.filename if name == "filename" else value),
+                ],
+            )
+        for section in self.sections:
+            for suffix, value in (("included", 1), ("userinfo", 0)):
+                _fields(
+                    _child(settings, "setting"),
+                    [
+                        ("level", "section"),
+                        ("section", f"section_{section.id}"),
+                        ("name", f"section_{section.id}_{suffix}"),
+                        ("value", value),
+                    ],
+                )
+        for activity in self.activities:
+            key = f"{activity.modulename}_{activity.cmid}"
+            for suffix, value in (("included", 1), ("userinfo", 0)):
+                _fields(
+                    _child(settings, "setting"),
+                    [
+                        ("level", "activity"),
+                        ("activity", key),
+                        ("name", f"{key}_{suffix}"),
+                        ("value", value),
+                    ],
+                )
+        return xml_document(root)
+
+    @property
+    def shortname(self) -> str:
+        config = self.course.config
+        return config.id if self.site.lang == config.language else f"{config.id}-{self.site.lang}"
+
+    def _hash(self, purpose: str) -> str:
+        config = self.course.config
+        seed = f"sabaq:{purpose}:{config.id}:{config.version}:{self.site.lang}"
+        return hashlib.md5(seed.encode()).hexdigest()
+
+    # ----------------------------------------------------------------- course
+
+    def _course(self) -> None:
+        config = self.course.config
+        root = _element("course", id=COURSE_ID, contextid=COURSE_CONTEXT)
+        _fields(
+            root,
+            [
+                ("shortname", self.shortname),
+                ("fullname", config.title),
+                ("idnumber", ""),
+                ("summary", _paragraphs(config.description)),
+                ("summaryformat", FORMAT_HTML),
+                ("format", "topics"),
+                ("showgrades", 1),
+                ("newsitems", 0),
+                ("startdate", self.time),
+                ("enddate", 0),
+                ("relativedatesmode", 0),
+                ("marker", 0),
+                ("maxbytes", 0),
+                ("legacyfiles", 0),
+                ("showreports", 0),
+                ("visible", 1),
+                ("groupmode", 0),
+                ("groupmodeforce", 0),
+                ("defaultgroupingid", 0),
+                # Forcing the course language would switch Moodle's own interface too;
+                # the pages carry their language and direction themselves.
+                ("lang", ""),
+                ("theme", ""),
+                ("timecreated", self.time),
+                ("timemodified", self.time),
+                ("requested", 0),
+                ("showactivitydates", 0),
+                ("showcompletionconditions", 1),
+                ("enablecompletion", 1),
+                ("completionstartonenrol", 0),
+                ("completionnotify", 0),
+                ("numsections", len(self.sections) - 1),
+            ],
+        )
+        category = _child(root, "category", id=1)
+        _fields(category, [("name", "Miscellaneous"), ("description", NULL)])
+        _child(root, "tags")
+        _child(root, "customfields")
+        options = _child(root, "courseformatoptions")
+        for name, value in (("hiddensections", 0), ("coursedisplay", 0)):
+            _fields(
+                _child(options, "courseformatoption"),
+                [
+                    ("courseid", COURSE_ID),
+                    ("format", "topics"),
+                    ("sectionid", 0),
+                    ("name", name),
+                    ("value", value),
+                ],
+            )
+        self.entries["course/course.xml"] = xml_document(root)
+        self.entries["course/inforef.xml"] = _empty("inforef")
+        self.entries["course/roles.xml"] = _empty("roles", "role_overrides", "role_assignments")
+        self.entries["course/enrolments.xml"] = _empty("enrolments", "enrols")
+        self.entries["course/filters.xml"] = _empty("filters", "filter_actives", "filter_configs")
+        self.entries["course/calendar.xml"] = _empty("events")
+        self.entries["course/competencies.xml"] = _empty(
+            "course_competencies", "competencies", "user_competencies"
+        )
+        self.entries["course/completiondefaults.xml"] = _empty("course_completion_defaults")
+
+    def _section(self, section: _Section) -> None:
+        root = _element("section", id=section.id)
+        _fields(
+            root,
+            [
+                ("number", section.number),
+                ("name", section.name),
+                ("summary", section.summary),
+                ("summaryformat", FORMAT_HTML),
+                ("sequence", ",".join(str(a.cmid) for a in section.activities)),
+                ("visible", 1),
+                ("availabilityjson", None),
+                ("timemodified", self.time),
+            ],
+        )
+        self.entries[f"{section.directory}/section.xml"] = xml_document(root)
+        self.entries[f"{section.directory}/inforef.xml"] = _empty("inforef")
+
+    # ----------------------------------------------------------------- activities
+
+    def _module(self, activity: _Activity) -> None:
+        quiz = activity.quiz is not None
+        root = _element("module", id=activity.cmid, version=PLUGIN_VERSION)
+        _fields(
+            root,
+            [
+                ("modulename", activity.modulename),
+                ("sectionid", activity.section.id),
+                ("sectionnumber", activity.section.number),
+                ("idnumber", activity.idnumber),
+                ("added", self.time),
+                ("score", 0),
+                ("indent", 0),
+                ("visible", 1),
+                ("visibleoncoursepage", 1),
+                ("visibleold", 1),
+                ("groupmode", 0),
+                ("groupingid", 0),
+                # Pages are complete when viewed; quizzes once graded (passed or not:
+                # the grade item's pass mark shows which).
+                ("completion", COMPLETION_AUTOMATIC),
+                ("completiongradeitemnumber", 0 if quiz else None),
+                ("completionpassgrade", 0),
+                ("completionview", 0 if quiz else 1),
+                ("completionexpected", 0),
+                ("availability", None),
+                ("showdescription", 0),
+                ("downloadcontent", 1),
+                ("lang", ""),
+            ],
+        )
+        _child(root, "tags")
+        base = activity.directory
+        self.entries[f"{base}/module.xml"] = xml_document(root)
+        self.entries[f"{base}/roles.xml"] = _empty("roles", "role_overrides", "role_assignments")
+        self.entries[f"{base}/filters.xml"] = _empty("filters", "filter_actives", "filter_configs")
+        self.entries[f"{base}/calendar.xml"] = _empty("events")
+        self.entries[f"{base}/grade_history.xml"] = _empty("grade_history", "grade_grades")
+        self.entries[f"{base}/competencies.xml"] = _empty(
+            "course_module_competencies", "competencies"
+        )
+        self.entries[f"{base}/grades.xml"] = self._activity_grades(activity)
+
+    def _activity_root(self, activity: _Activity) -> etree._Element:
+        return _element(
+            "activity",
+            id=activity.instance,
+            moduleid=activity.cmid,
+            modulename=activity.modulename,
+            contextid=activity.contextid,
+        )
+
+    def _inforef(
+        self, activity: _Activity, files: Sequence[_File], categories: Sequence[int] = ()
+    ) -> None:
+        root = etree.Element("inforef")
+        if files:
+            refs = _child(root, "fileref")
+            for file in files:
+                _fields(_child(refs, "file"), [("id", file.id)])
+        if activity.grade_item is not None:
+            refs = _child(root, "grade_itemref")
+            _fields(_child(refs, "grade_item"), [("id", activity.grade_item)])
+        if categories:
+            refs = _child(root, "question_categoryref")
+            for category in categories:
+                _fields(_child(refs, "question_category"), [("id", category)])
+        self.entries[f"{activity.directory}/inforef.xml"] = xml_document(root)
+
+    def _page(self, activity: _Activity) -> None:
+        self._module(activity)
+        content, files = PageContent(self, activity).html()
+        root = self._activity_root(activity)
+        page = _child(root, "page", id=activity.instance)
+        _fields(
+            page,
+            [
+                ("name", activity.title),
+                ("intro", ""),
+                ("introformat", FORMAT_HTML),
+                ("content", content),
+                ("contentformat", FORMAT_HTML),
+                ("legacyfiles", 0),
+                ("legacyfileslast", None),
+                ("display", 5),
+                (
+                    "displayoptions",
+                    'a:3:{s:12:"printheading";s:1:"1";s:10:"printintro";s:1:"0";'
+                    's:17:"printlastmodified";s:1:"0";}',
+                ),
+                ("revision", 1),
+                ("timemodified", self.time),
+            ],
+        )
+        self.entries[f"{activity.directory}/page.xml"] = xml_document(root)
+        self._inforef(activity, files)
+
+    def _quiz(self, activity: _Activity, bank: QuestionBank) -> None:
+        quiz = activity.quiz
+        assert quiz is not None
+        self._module(activity)
+        intro, files = self._quiz_intro(activity)
+        pool = bank.add(activity)
+        total = quiz.max_points
+        review = REVIEW_REVEALED if quiz.reveal else REVIEW_HIDDEN
+        root = self._activity_root(activity)
+        element = _child(root, "quiz", id=activity.instance)
+        _fields(
+            element,
+            [
+                ("name", activity.title),
+                ("intro", intro),
+                ("introformat", FORMAT_HTML),
+                ("timeopen", 0),
+                ("timeclose", 0),
+                ("timelimit", 0),
+                ("overduehandling", "autosubmit"),
+                ("graceperiod", 0),
+                # Learners answer every question, submit once, then see the result.
+                ("preferredbehaviour", "deferredfeedback"),
+                ("canredoquestions", 0),
+                ("attempts_number", quiz.attempts or 0),
+                ("attemptonlast", 0),
+                ("grademethod", GRADE_HIGHEST),
+                ("decimalpoints", 2),
+                ("questiondecimalpoints", -1),
+                *review,
+                ("questionsperpage", 0),
+                ("navmethod", "free"),
+                # Each question's own setting decides; this only allows it.
+                ("shuffleanswers", 1),
+                ("sumgrades", grade(total)),
+                ("grade", grade(total)),
+                ("timecreated", self.time),
+                ("timemodified", self.time),
+                ("password", ""),
+                ("subnet", ""),
+                ("browsersecurity", "-"),
+                ("delay1", 0),
+                ("delay2", 0),
+                ("showuserpicture", 0),
+                ("showblocks", 0),
+                ("completionattemptsexhausted", 0),
+                ("completionminattempts", 0),
+                ("allowofflineattempts", 0),
+            ],
+        )
+        instances = _child(element, "question_instances")
+        for slot, (maxmark, entry, category) in enumerate(pool.slots, start=1):
+            instance = _child(instances, "question_instance", id=bank.slot_ids.next())
+            _fields(
+                instance,
+                [
+                    ("slot", slot),
+                    ("page", 1),
+                    ("displaynumber", None),
+                    ("requireprevious", 0),
+                    ("maxmark", fraction(maxmark)),
+                ],
+            )
+            if entry is not None:
+                reference = _child(instance, "question_reference", id=bank.reference_ids.next())
+                _fields(
+                    reference,
+                    [
+                        ("usingcontextid", activity.contextid),
+                        ("component", "mod_quiz"),
+                        ("questionarea", "slot"),
+                        ("questionbankentryid", entry),
+                        ("version", None),  # always the latest version
+                    ],
+                )
+            else:
+                reference = _child(instance, "question_set_reference", id=bank.reference_ids.next())
+                # The filter as Moodle 4.1 and 4.2 write it; 4.3 and later convert it on restore.
+                condition = f'{{"questioncategoryid":"{category}","includingsubcategories":"0"}}'
+                _fields(
+                    reference,
+                    [
+                        ("usingcontextid", activity.contextid),
+                        ("component", "mod_quiz"),
+                        ("questionarea", "slot"),
+                        ("questionscontextid", activity.contextid),
+                        ("filtercondition", condition),
+                    ],
+                )
+        sections = _child(element, "sections")
+        _fields(
+            _child(sections, "section", id=activity.instance),
+            [("firstslot", 1), ("heading", ""), ("shufflequestions", quiz.shuffle)],
+        )
+        feedbacks = _child(element, "feedbacks")
+        for number, (text, low, high) in enumerate(self._feedback_bands(quiz), start=1):
+            _fields(
+                _child(feedbacks, "feedback", id=(activity.instance - 1) * 2 + number),
+                [
+                    ("feedbacktext", text),
+                    ("feedbacktextformat", FORMAT_HTML),
+                    ("mingrade", grade(low)),
+                    ("maxgrade", grade(high)),
+                ],
+            )
+        for tag in ("overrides", "grades", "attempts"):
+            _child(element, tag)
+        self.entries[f"{activity.directory}/quiz.xml"] = xml_document(root)
+        self._inforef(activity, files, pool.categories)
+
+    def _quiz_intro(self, activity: _Activity) -> tuple[str, list[_File]]:
+        quiz = activity.quiz
+        assert quiz is not None
+        if quiz.intro is None:
+            return "", []
+        area = _FileArea(self, activity.contextid, "mod_quiz", "intro")
+        fragment = lxml_html.fragment_fromstring(render_html(quiz.intro), create_parent="div")
+        links = _SourceLinks(self, quiz, activity.lesson, area)
+        links.rewrite(fragment)
+        return _wrapped(fragment, self.site), area.files
+
+    def pass_grade(self, quiz: Quiz) -> float:
+        mark = quiz.pass_mark if quiz.pass_mark is not None else self.course.config.mastery_score
+        return round(quiz.max_points * mark / 100, 5)
+
+    def _feedback_bands(self, quiz: Quiz) -> list[tuple[str, float, float]]:
+        """The quiz's overall feedback: passed or not, in the learner's language."""
+        total = quiz.max_points
+        mark = quiz.pass_mark if quiz.pass_mark is not None else self.course.config.mastery_score
+        passed = self.words.passed.replace("{pass}", str(mark))
+        failed = self.words.not_passed.replace("{pass}", str(mark))
+        threshold = self.pass_grade(quiz)
+        # Moodle's top band ends one above the maximum grade so that full marks fall in it.
+        return [
+            (f"<p>{html.escape(passed)}</p>", threshold, total + 1),
+            (f"<p>{html.escape(failed)}</p>", 0.0, threshold),
+        ]
+
+    def _activity_grades(self, activity: _Activity) -> bytes:
+        root = etree.Element("activity_gradebook")
+        items = _child(root, "grade_items")
+        quiz = activity.quiz
+        if quiz is not None and activity.grade_item is not None:
+            item = _child(items, "grade_item", id=activity.grade_item)
+            _fields(
+                item,
+                _grade_item_fields(
+                    category=COURSE_CATEGORY,
+                    name=activity.title,
+                    itemtype="mod",
+                    module="quiz",
+                    instance=activity.instance,
+                    itemnumber=0,
+                    idnumber=activity.idnumber,
+                    calculation=None,
+                    grademax=quiz.max_points,
+                    gradepass=self.pass_grade(quiz),
+                    sortorder=activity.grade_item,
+                    time=self.time,
+                ),
+            )
+            _child(item, "grade_grades")
+        _child(root, "grade_letters")
+        return xml_document(root)
+
+    # ----------------------------------------------------------------- gradebook, completion
+
+    def _gradebook(self) -> bytes:
+        root = etree.Element("gradebook")
+        _child(root, "attributes")
+        categories = _child(root, "grade_categories")
+        _fields(
+            _child(categories, "grade_category", id=COURSE_CATEGORY),
+            [
+                ("parent", None),
+                ("depth", 1),
+                ("path", f"/{COURSE_CATEGORY}/"),
+                ("fullname", "?"),
+                ("aggregation", GRADE_AGGREGATE_SUM),
+                ("keephigh", 0),
+                ("droplow", 0),
+                ("aggregateonlygraded", 1),
+                ("aggregateoutcomes", 0),
+                ("timecreated", self.time),
+                ("timemodified", self.time),
+                ("hidden", 0),
+            ],
+        )
+        items = _child(root, "grade_items")
+        formula = course_formula(self)
+        item = _child(items, "grade_item", id=COURSE_CATEGORY)
+        _fields(
+            item,
+            _grade_item_fields(
+                category=None,
+                name=None,
+                itemtype="course",
+                module=None,
+                instance=COURSE_CATEGORY,
+                itemnumber=None,
+                idnumber=None,
+                calculation=formula,
+                grademax=100.0,
+                gradepass=float(self.course.config.mastery_score) if formula else 0.0,
+                sortorder=1,
+                time=self.time,
+            ),
+        )
+        _child(item, "grade_grades")
+        _child(root, "grade_letters")
+        settings = _child(root, "grade_settings")
+        _fields(_child(settings, "grade_setting", id=1), [("name", "minmaxtouse"), ("value", 1)])
+        return xml_document(root)
+
+    def _completion(self) -> bytes:
+        """The course is complete when the course total (the course score) reaches the
+        mastery score; a course without graded quizzes, when every page has been viewed."""
+        root = etree.Element("course_completion")
+        criteria: list[tuple[int, str | None, int | None, float | None]] = []
+        if course_formula(self) is not None:
+            criteria.append(
+                (COMPLETION_CRITERIA_GRADE, None, None, float(self.course.config.mastery_score))
+            )
+        else:
+            criteria += [
+                (COMPLETION_CRITERIA_ACTIVITY, "page", a.cmid, None)
+                for a in self.activities
+                if a.modulename == "page"
+            ]
+        for number, (kind, module, cmid, gradepass) in enumerate(criteria, start=1):
+            element = _child(root, "course_completion_criteria", id=number)
+            _fields(
+                element,
+                [
+                    ("course", COURSE_ID),
+                    ("criteriatype", kind),
+                    ("module", module),
+                    ("moduleinstance", cmid),
+                    ("courseinstanceshortname", None),
+                    ("enrolperiod", 0),
+                    ("timeend", 0),
+                    ("gradepass", grade(gradepass) if gradepass is not None else None),
+                    ("role", None),
+                    ("roleshortname", None),
+                ],
+            )
+            _child(element, "course_completion_crit_completions")
+        methods: list[int | None] = [None]
+        if any(kind == COMPLETION_CRITERIA_ACTIVITY for kind, _, _, _ in criteria):
+            methods.append(COMPLETION_CRITERIA_ACTIVITY)
+        for number, method in enumerate(methods, start=1):
+            _fields(
+                _child(root, "course_completion_aggr_methd", id=number),
+                [
+                    ("course", COURSE_ID),
+                    ("criteriatype", method),
+                    ("method", COMPLETION_AGGREGATION_ALL),
+                    ("value", None),
+                ],
+            )
+        _child(root, "course_completions")
+        return xml_document(root)
+
+    # ----------------------------------------------------------------- files
+
+    def add_file(
+        self, contextid: int, component: str, filearea: str, path: str, data: bytes
+    ) -> _File:
+        file = _File(self.file_ids.next(), contextid, component, filearea, 0, path, data)
+        self.files.append(file)
+        return file
+
+    def _files(self) -> None:
+        root = etree.Element("files")
+        for file in self.files:
+            directory, name = posixpath.split(file.path)
+            element = _child(root, "file", id=file.id)
+            mimetype = _MIMETYPES.guess_type(name)[0] or "application/octet-stream"
+            _fields(
+                element,
+                [
+                    ("contenthash", file.contenthash),
+                    ("contextid", file.contextid),
+                    ("component", file.component),
+                    ("filearea", file.filearea),
+                    ("itemid", file.itemid),
+                    ("filepath", f"/{directory}/" if directory else "/"),
+                    ("filename", name),
+                    ("userid", None),
+                    ("filesize", len(file.data)),
+                    ("mimetype", mimetype),
+                    ("status", 0),
+                    ("timecreated", self.time),
+                    ("timemodified", self.time),
+                    ("source", name),
+                    ("author", None),
+                    ("license", None),
+                    ("sortorder", 0),
+                    ("repositorytype", None),
+                    ("repositoryid", None),
+                    ("reference", None),
+                ],
+            )
+            digest = file.contenthash
+            self.entries[f"files/{digest[:2]}/{digest}"] = file.data
+        self.entries["files.xml"] = xml_document(root)
+
+
+_MIMETYPES = mimetypes.MimeTypes()
+"""Python's own table only, not the machine's: the same file gets the same type everywhere."""
+
+ROOT_SETTINGS: tuple[tuple[str, int], ...] = (
+    ("filename", 0),
+    ("imscc11", 0),
+    ("users", 0),
+    ("anonymize", 0),
+    ("role_assignments", 0),
+    ("activities", 1),
+    ("blocks", 0),
+    ("files", 1),
+    ("filters", 1),
+    ("comments", 0),
+    ("badges", 0),
+    ("calendarevents", 1),
+    ("userscompletion", 0),
+    ("logs", 0),
+    ("grade_histories", 0),
+    ("questionbank", 1),
+    ("groups", 0),
+    ("competencies", 0),
+    ("customfield", 0),
+    ("contentbankcontent", 0),
+    ("legacyfiles", 0),
+)
+"""What the backup holds: no users or their data, every activity and its questions."""
+
+REVIEW_REVEALED: tuple[tuple[str, object], ...] = (
+    ("reviewattempt", ALWAYS),
+    ("reviewcorrectness", AFTER_SUBMITTING),
+    ("reviewmaxmarks", ALWAYS),
+    ("reviewmarks", AFTER_SUBMITTING),
+    ("reviewspecificfeedback", AFTER_SUBMITTING),
+    ("reviewgeneralfeedback", AFTER_SUBMITTING),
+    ("reviewrightanswer", AFTER_SUBMITTING),
+    ("reviewoverallfeedback", AFTER_SUBMITTING),
+)
+"""``reveal=yes``: after submitting, the attempt with right answers and feedback."""
+REVIEW_HIDDEN: tuple[tuple[str, object], ...] = (
+    ("reviewattempt", DURING),
+    ("reviewcorrectness", 0),
+    ("reviewmaxmarks", AFTER_SUBMITTING),
+    ("reviewmarks", AFTER_SUBMITTING),
+    ("reviewspecificfeedback", 0),
+    ("reviewgeneralfeedback", 0),
+    ("reviewrightanswer", 0),
+    ("reviewoverallfeedback", AFTER_SUBMITTING),
+)
+"""``reveal=no``: the score and whether it passes, but not the attempt or any answer."""
+
+
+def _grade_item_fields(
+    *,
+    category: int | None,
+    name: str | None,
+    itemtype: str,
+    module: str | None,
+    instance: int,
+    itemnumber: int | None,
+    idnumber: str | None,
+    calculation: str | None,
+    grademax: float,
+    gradepass: float,
+    sortorder: int,
+    time: int,
+) -> list[tuple[str, object]]:
+    return [
+        ("categoryid", category),
+        ("itemname", name),
+        ("itemtype", itemtype),
+        ("itemmodule", module),
+        ("iteminstance", instance),
+        ("itemnumber", itemnumber),
+        ("iteminfo", None),
+        ("idnumber", idnumber),
+        ("calculation", calculation),
+        ("gradetype", 1),
+        ("grademax", grade(grademax)),
+        ("grademin", grade(0)),
+        ("scaleid", None),
+        ("outcomeid", None),
+        ("gradepass", grade(gradepass)),
+        ("multfactor", grade(1)),
+        ("plusfactor", grade(0)),
+        ("aggregationcoef", grade(0)),
+        ("aggregationcoef2", grade(0)),
+        ("weightoverride", 0),
+        ("sortorder", sortorder),
+        ("display", 0),
+        ("decimals", None),
+        ("hidden", 0),
+        ("locked", 0),
+        ("locktime", 0),
+        ("needsupdate", 0),
+        ("timecreated", time),
+        ("timemodified", time),
+    ]
+
+
+def course_formula(backup: MoodleBackup) -> str | None:
+    """The course total as Sabaq's course score, in percent: a Moodle grade calculation.
+
+    The weighted average of the counted quizzes' grades (each as a share of its
+    maximum), or, when the exam must be passed, that average or the exam's percentage,
+    whichever is lower. ``##gi<id>##`` names a grade item as Moodle stores calculations;
+    the restore renumbers them. A quiz not yet taken counts as 0, so the total only
+    reaches the mastery score once passing is certain. None without counted quizzes.
+    """
+    policy = grading_policy(backup.course)
+    counted = [
+        (backup.by_quiz[quiz.id], quiz.weight, quiz.exam)
+        for quiz in policy.quizzes
+        if quiz.id in backup.by_quiz
+    ]
+    total_weight = sum(weight for _, weight, _ in counted)
+    if not counted or total_weight <= 0:
+        return None
+    terms = []
+    for activity, weight, _ in counted:
+        assert activity.quiz is not None
+        terms.append(
+            f"{number_text(weight)}*##gi{activity.grade_item}##/{number_text(activity.quiz.max_points)}"
+        )
+    average = f"100*({' + '.join(terms)})/{number_text(total_weight)}"
+    exams = [activity for activity, _, exam in counted if exam]
+    if policy.exam_required and exams:
+        exam = exams[0]
+        assert exam.quiz is not None
+        share = f"100*##gi{exam.grade_item}##/{number_text(exam.quiz.max_points)}"
+        return f"=min({average}, {share})"
+    return f"={average}"
+
+
+def _paragraphs(text: str) -> str:
+    """Plain text (a description) as HTML paragraphs."""
+    parts = [" ".join(part.split()) for part in re.split(r"\n\s*\n", text.strip())]
+    return "".join(f"<p>{html.escape(part)}</p>" for part in parts if part)
+
+
+# --------------------------------------------------------------------------- words
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The few words the backup adds to the author's text, from the theme's catalog."""
+
+    right_answer: str
+    passed: str
+    not_passed: str
+
+    def __init__(self, site: Site) -> None:
+        env = environment(site.ui_catalog)
+
+        def say(message: str) -> str:
+            # Rendered, so the theme's own translations (and their %-escapes) apply.
+            rendered = env.from_string("{{ _(message) }}").render(message=message)
+            return html.unescape(rendered)
+
+        object.__setattr__(self, "right_answer", say("The right answer:"))
+        object.__setattr__(self, "passed", say("You passed: the pass mark is {pass}%%."))
+        object.__setattr__(
+            self, "not_passed", say("You have not passed yet: the pass mark is {pass}%%.")
+        )
+
+
+# --------------------------------------------------------------------------- links and files
+
+
+class _FileArea:
+    """One file area of the backup (a page's content, a quiz's intro)."""
+
+    def __init__(self, backup: MoodleBackup, contextid: int, component: str, filearea: str):
+        self.backup = backup
+        self.contextid = contextid
+        self.component = component
+        self.filearea = filearea
+        self.files: list[_File] = []
+        self.paths: dict[str, _File] = {}
+
+    def url(self, path: str, data: bytes) -> str:
+        """``@@PLUGINFILE@@/…`` for the file at ``path`` (course-relative), added once."""
+        if path not in self.paths:
+            file = self.backup.add_file(self.contextid, self.component, self.filearea, path, data)
+            self.paths[path] = file
+            self.files.append(file)
+        return "@@PLUGINFILE@@/" + "/".join(quote(part) for part in path.split("/"))
+
+
+def page_link(cmid: int, fragment: str) -> str:
+    """A link to a page as ``mod_page``'s backup encodes it; the restore makes it a URL."""
+    return f"$@PAGEVIEWBYID*{cmid}@$" + (f"#{fragment}" if fragment else "")
+
+
+def quiz_link(cmid: int) -> str:
+    return f"$@QUIZVIEWBYID*{cmid}@$"
+
+
+def course_link() -> str:
+    return f"$@COURSEVIEWBYID*{COURSE_ID}@$"
+
+
+def _references(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
+    for element in root.iter("a", "img"):
+        attribute = "href" if element.tag == "a" else "src"
+        if element.get(attribute):
+            yield element, attribute
+
+
+def _is_relative(reference: str) -> bool:
+    parts = urlsplit(reference)
+    return not parts.scheme and not parts.netloc and not reference.startswith("#")
+
+
+@dataclass
+class _PageLinks:
+    """Rewrites the references of a rendered page (relative to its place in the site)."""
+
+    backup: MoodleBackup
+    page: str
+    area: _FileArea
+
+    def rewrite(self, root: etree._Element) -> None:
+        site = self.backup.site
+        pages = {a.lesson.output_path: a for a in self.backup.by_lesson.values()}
+        for element, attribute in _references(root):
+            reference = element.get(attribute, "")
+            if not _is_relative(reference):
+                continue
+            parts = urlsplit(reference)
+            target = posixpath.normpath(
+                posixpath.join(posixpath.dirname(self.page), unquote(parts.path))
+            )
+            if target in pages:
+                element.set(attribute, page_link(pages[target].cmid, parts.fragment))
+            elif target == HOME_PAGE:
+                element.set(attribute, course_link())
+            elif target in site.files:
+                path = target.removeprefix(f"{CONTENT_DIR}/")
+                url = self.area.url(path, site.files[target])
+                element.set(attribute, url + (f"#{parts.fragment}" if parts.fragment else ""))
+
+
+@dataclass
+class _SourceLinks:
+    """Rewrites references written in an author's text (relative to the lesson's source)."""
+
+    backup: MoodleBackup
+    quiz: Quiz
+    lesson: Lesson
+    area: _FileArea
+
+    def rewrite(self, root: etree._Element) -> None:
+        course = self.backup.course
+        files = self.backup.site.files
+        for element, attribute in _references(root):
+            reference = element.get(attribute, "")
+            if not _is_relative(reference):
+                continue
+            parts = urlsplit(reference)
+            target = posixpath.normpath(
+                posixpath.join(posixpath.dirname(self.lesson.relpath), unquote(parts.path))
+            )
+            linked = course.lesson_by_relpath(target)
+            if linked is not None and linked.id in self.backup.by_lesson:
+                cmid = self.backup.by_lesson[linked.id].cmid
+                element.set(attribute, page_link(cmid, parts.fragment))
+            elif f"{CONTENT_DIR}/{target}" in files:
+                element.set(attribute, self.area.url(target, files[f"{CONTENT_DIR}/{target}"]))
+            else:
+                warn_once(
+                    self.backup.reporter,
+                    "Moodle course backups carry the files that lesson pages use: the "
+                    f"introduction of quiz '{self.quiz.id}' refers to '{reference}', which no "
+                    "lesson uses, so it is missing there",
+                    self.quiz.location,
+                    "use the file in a lesson too, or link to it by an absolute https:// address",
+                )
+
+
+def _wrapped(container: etree._Element, site: Site) -> str:
+    """The children of ``container`` as HTML, inside a block carrying the language."""
+    inner = (container.text and html.escape(container.text)) or ""
+    inner += "".join(
+        lxml_html.tostring(child, encoding="unicode", method="html") for child in container
+    )
+    return f'<div lang="{site.lang}" dir="{site.dir}">{inner.strip()}</div>'
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _has_class(cls: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')"
+
+
+def _first(root: etree._Element, cls: str) -> etree._Element | None:
+    found = root.xpath(f".//*[{_has_class(cls)}]")
+    return found[0] if isinstance(found, list) and found else None  # type: ignore[return-value]
+
+
+def _all(root: etree._Element, xpath: str) -> list[etree._Element]:
+    found = root.xpath(xpath)
+    return [e for e in found if isinstance(e, etree._Element)] if isinstance(found, list) else []
+
+
+def _inner(element: etree._Element | None) -> str:
+    if element is None:
+        return ""
+    text = html.escape(element.text or "")
+    return text + "".join(
+        lxml_html.tostring(child, encoding="unicode", method="html") for child in element
+    )
+
+
+def _fragment(markup: str, tag: str = "div") -> etree._Element:
+    element: etree._Element = lxml_html.fragment_fromstring(markup, create_parent=tag)
+    return element
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove ``element`` but keep the text that follows it."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _text_of(element: etree._Element) -> str:
+    return "".join(str(text) for text in element.itertext())
+
+
+class PageContent:
+    """A lesson's article, standing alone as a Moodle page's content."""
+
+    def __init__(self, backup: MoodleBackup, activity: _Activity) -> None:
+        self.backup = backup
+        self.activity = activity
+        self.lesson = activity.lesson
+        self.area = _FileArea(backup, activity.contextid, "mod_page", "content")
+        self.quizzes = {quiz.id: quiz for quiz in backup.course.quizzes_of(activity.lesson)}
+
+    def html(self) -> tuple[str, list[_File]]:
+        site = self.backup.site
+        document = lxml_html.document_fromstring(site.files[self.lesson.output_path])
+        article = document.find(".//article")
+        if article is None:
+            article = document.find(".//main")
+        assert article is not None, f"{self.lesson.output_path} has no <article>"
+        # The page's name is the lesson title and Moodle shows it; the module is the section.
+        for chrome in _all(article, f"./p[{_has_class('module-label')}] | ./h1"):
+            _drop(chrome)
+        for element in _all(article, ".//*[@data-quiz][not(ancestor::*[@data-quiz])]"):
+            self._assessment(element)
+        for element in _all(article, ".//pre"):
+            _highlight_inline(element)
+        for element in _all(
+            article, f".//div[{_has_class('admonition')} or {_has_class('markdown-alert')}]"
+        ):
+            element.set("style", CALLOUT_STYLE)
+        _PageLinks(self.backup, self.lesson.output_path, self.area).rewrite(article)
+        return _wrapped(article, site), self.area.files
+
+    def _assessment(self, element: etree._Element) -> None:
+        quiz = self.quizzes.get(element.get("data-quiz", ""))
+        if quiz is None:
+            return
+        if quiz.kind.graded:
+            self._graded(element, quiz)
+            return
+        questions = {question.id: question for question in quiz.questions}
+        blocks = [
+            _StaticQuestion(self, fieldset, questions[fieldset.get("data-question", "")]).block()
+            for fieldset in _all(element, ".//fieldset[@data-question]")
+            if fieldset.get("data-question") in questions
+        ]
+        replacement = _element("div", **{"class": "sabaq-check"})
+        heading = element.find(".//h2") if element.tag == "section" else None
+        if heading is not None:
+            replacement.append(_copy(heading))
+            for sibling in heading.itersiblings():
+                if sibling.tag == "form" or "quiz-rules" in sibling.get("class", "").split():
+                    break
+                replacement.append(_copy(sibling))
+        replacement.extend(blocks)
+        _replace(element, replacement)
+
+    def _graded(self, element: etree._Element, quiz: Quiz) -> None:
+        """The notice that the quiz is an activity of this section, linking to it."""
+        activity = self.backup.by_quiz.get(quiz.id)
+        heading = element.find(".//h2")
+        if activity is None or heading is None:
+            return
+        link = _element("a", href=quiz_link(activity.cmid))
+        link.text = _text_of(heading)
+        for child in list(heading):
+            heading.remove(child)
+        heading.text = None
+        heading.append(link)
+        element.set("style", BOX_STYLE)
+
+
+def _copy(element: etree._Element) -> etree._Element:
+    copied = lxml_html.fragment_fromstring(
+        lxml_html.tostring(element, encoding="unicode", method="html")
+    )
+    copied.tail = None
+    return copied  # type: ignore[no-any-return]
+
+
+def _replace(old: etree._Element, new: etree._Element) -> None:
+    new.tail = old.tail
+    parent = old.getparent()
+    assert parent is not None
+    parent.replace(old, new)
+
+
+@dataclass
+class _StaticQuestion:
+    """A knowledge-check question without script: the answer behind ``<details>``."""
+
+    page: PageContent
+    fieldset: etree._Element
+    question: Question
+
+    def block(self) -> etree._Element:
+        box = _element("div", **{"class": "sabaq-question", "style": BOX_STYLE})
+        prompt = _first(self.fieldset, "question-prompt")
+        if prompt is not None:
+            for number in _all(prompt, f".//*[{_has_class('question-number')}]"):
+                _drop(number)
+            box.append(_fragment(_inner(prompt)))
+        else:
+            box.append(_fragment(render_html(self.question.prompt)))
+        shown = self._shown()
+        if shown is not None:
+            box.append(shown)
+        for hint in _all(self.fieldset, f".//*[{_has_class('hint')}]"):
+            label = _first(hint, "hint-label")
+            summary = _text_of(label) if label is not None else ""
+            if label is not None:
+                _drop(label)
+            box.append(_details(summary, _inner(hint)))
+        answer = self._answer()
+        for cls in ("feedback-correct", "explanation"):
+            answer += _inner(_first(self.fieldset, cls))
+        box.append(_details(self.page.backup.words.right_answer, answer))
+        return box
+
+    def _choice_text(self, choice_id: str) -> str:
+        found = _all(self.fieldset, f".//*[@data-choice='{choice_id}']")
+        text = _first(found[0], "choice-text") if found else None
+        if text is not None:
+            return _inner(text)
+        choice = next(c for c in self.question.choices if c.id == choice_id)
+        return html.escape(render_plain(choice.text))
+
+    def _choice_feedback(self, choice_id: str) -> str:
+        found = _all(self.fieldset, f".//*[@data-choice='{choice_id}']")
+        return _inner(_first(found[0], "choice-feedback")) if found else ""
+
+    def _left(self, pair_id: str) -> str:
+        found = _all(self.fieldset, f".//select[@data-pair='{pair_id}']")
+        if found:
+            label = _all(self.fieldset, f".//label[@for='{found[0].get('id', '')}']")
+            if label:
+                return _inner(label[0])
+        pair = next(p for p in self.question.pairs if p.id == pair_id)
+        return html.escape(render_plain(pair.left))
+
+    def _target(self, target_id: str) -> str:
+        found = _all(self.fieldset, f".//option[@value='{target_id}']")
+        if found:
+            return html.escape(_text_of(found[0]))
+        target = next(t for t in self.question.targets if t.id == target_id)
+        return html.escape(render_plain(target.text))
+
+    def _item(self, item_id: str) -> str:
+        found = _all(self.fieldset, f".//li[@data-item='{item_id}']")
+        text = _first(found[0], "ordering-text") if found else None
+        if text is not None:
+            return _inner(text)
+        item = next(i for i in self.question.items if i.id == item_id)
+        return html.escape(render_plain(item.text))
+
+    def _shown(self) -> etree._Element | None:
+        """What the learner chooses from, in an order that does not give the answer away."""
+        question = self.question
+        kind = question.kind
+        if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE):
+            items = [self._choice_text(choice.id) for choice in question.choices]
+            return _fragment("".join(f"<li>{item}</li>" for item in items), "ul")
+        if kind is QuestionKind.MATCHING:
+            lefts = "".join(
+                f"<li>{self._left(pair.id)} \u2192 \u2026</li>" for pair in question.pairs
+            )
+            targets = sorted((self._target(t.id) for t in question.targets), key=str.casefold)
+            return _fragment(f"<ul>{lefts}</ul><p>{MIDDLE_DOT.join(targets)}</p>")
+        if kind is QuestionKind.ORDERING:
+            items = sorted(
+                (self._item(item.id) for item in question.items),
+                key=lambda text: _text_of(_fragment(text)).casefold(),
+            )
+            return _fragment("".join(f"<li>{item}</li>" for item in items), "ul")
+        return None
+
+    def _answer(self) -> str:
+        question = self.question
+        kind = question.kind
+        if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE):
+            lines = []
+            for choice in question.choices:
+                mark = RIGHT if choice.correct else WRONG
+                text = self._choice_text(choice.id)
+                if choice.correct:
+                    text = f"<strong>{text}</strong>"
+                feedback = self._choice_feedback(choice.id)
+                lines.append(f"<li>{mark} {text}{feedback}</li>")
+            return f"<ul>{''.join(lines)}</ul>"
+        if kind is QuestionKind.SHORT:
+            answers = "".join(
+                f'<li><bdi dir="auto">{html.escape(answer)}</bdi></li>'
+                for answer in question.answers
+            )
+            return f"<ul>{answers}</ul>"
+        if kind is QuestionKind.NUMERIC:
+            numbers = "".join(
+                f'<li><bdi dir="ltr">{html.escape(number.written)}</bdi></li>'
+                for number in question.numbers
+            )
+            return f"<ul>{numbers}</ul>"
+        if kind is QuestionKind.MATCHING:
+            pairs = "".join(
+                f"<li>{self._left(pair.id)} \u2192 {self._target(pair.target_id)}</li>"
+                for pair in question.pairs
+            )
+            return f"<ul>{pairs}</ul>"
+        items = "".join(f"<li>{self._item(item.id)}</li>" for item in question.items)
+        return f"<ol>{items}</ol>"
+
+
+def _details(summary: str, content: str) -> etree._Element:
+    details = _element("details")
+    label = _child(details, "summary")
+    label.text = summary
+    body = _fragment(content)
+    details.append(body)
+    return details
+
+
+def _highlight_inline(pre: etree._Element) -> None:
+    """Code highlighted with inline styles, which Moodle keeps; its stylesheet is not there."""
+    code = pre.find("code")
+    text = _text_of(code if code is not None else pre)
+    language = pre.get("data-lang", "")
+    body = html.escape(text)
+    if language:
+        try:
+            lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
+        except ClassNotFound:
+            lexer = None
+        if lexer is not None:
+            formatter = HtmlFormatter(nowrap=True, noclasses=True, style="default")
+            body = highlight(text, lexer, formatter)
+    replacement = lxml_html.fragment_fromstring(
+        f'<pre dir="ltr" style="{CODE_STYLE}"><code>{body}</code></pre>'
+    )
+    _replace(pre, replacement)
+
+
+# --------------------------------------------------------------------------- questions
+
+
+@dataclass
+class _Pool:
+    """What one quiz's slots draw from."""
+
+    slots: list[tuple[float, int | None, int]]
+    """(maxmark, question bank entry or None for a random slot, category)."""
+    categories: list[int]
+
+
+QTYPES = {"matching": "match"}
+"""Moodle XML names a question type by its import name, the backup by the plugin's."""
+ORDERING_MARKING = "Moodle marks a partly right order"
+"""How :mod:`builder.questionbank` begins its warning about Moodle's ordering marks."""
+_FORMATS = {"html": FORMAT_HTML, "moodle_auto_format": FORMAT_MOODLE, "plain_text": 2}
+
+
+class QuestionBank:
+    """``questions.xml``: each quiz's questions in a category of the quiz's own bank.
+
+    A category in the quiz's context (``CONTEXT_MODULE``) restores with the quiz, in
+    every Moodle from 4.1 to 5.x, and never mixes with the course's other questions.
+    """
+
+    def __init__(self, backup: MoodleBackup) -> None:
+        self.backup = backup
+        self.root = etree.Element("question_categories")
+        self.category_ids = _Counter()
+        self.question_ids = _Counter()
+        self.answer_ids = _Counter()
+        self.option_ids = _Counter()
+        self.hint_ids = _Counter()
+        self.slot_ids = _Counter()
+        self.reference_ids = _Counter()
+        course = backup.course
+        graded = replace(course, quizzes=course.graded_quizzes)
+        said = Reporter()
+        self.converted = _moodle_questions(moodle_xml(graded, said))
+        for warning in said.diagnostics:
+            # Ordering questions become matching ones here (see _ordering_as_matching).
+            kept = not warning.message.startswith(ORDERING_MARKING)
+            if kept and warning not in backup.reporter.diagnostics:
+                backup.reporter.diagnostics.append(warning)
+
+    def document(self) -> bytes:
+        return xml_document(self.root)
+
+    def add(self, activity: _Activity) -> _Pool:
+        quiz = activity.quiz
+        assert quiz is not None
+        top = self._category(activity, TOP_CATEGORY, 0, "", None)
+        category = self._category(activity, activity.title, top, "", idnumber(quiz.id))
+        entries = self.root[-1].find("question_bank_entries")
+        assert entries is not None
+        models = {question.id: question for question in quiz.questions}
+        entry_ids = []
+        for element in self.converted.get(quiz.id, []):
+            name = element.findtext("idnumber") or ""
+            entry_ids.append(
+                (models[name].points, self._question(entries, element, models[name], category))
+            )
+        if quiz.pool is not None and quiz.pool < len(quiz.questions):
+            points = quiz.questions[0].points
+            slots: list[tuple[float, int | None, int]] = [(points, None, category)] * quiz.pool
+        else:
+            slots = [(points, entry, category) for points, entry in entry_ids]
+        return _Pool(slots, [top, category])
+
+    def _category(
+        self, activity: _Activity, name: str, parent: int, info: str, number: str | None
+    ) -> int:
+        category = self.category_ids.next()
+        element = _child(self.root, "question_category", id=category)
+        suffix = "+top" if parent == 0 else ""
+        stamp = f"sabaq+{self.backup.course.config.id}+{activity.idnumber}{suffix}"
+        _fields(
+            element,
+            [
+                ("name", name),
+                ("contextid", activity.contextid),
+                ("contextlevel", 70),
+                ("contextinstanceid", activity.cmid),
+                ("info", info),
+                ("infoformat", FORMAT_HTML),
+                ("stamp", stamp),
+                ("parent", parent),
+                ("sortorder", 0 if parent == 0 else 999),
+                ("idnumber", number),
+            ],
+        )
+        _child(element, "question_bank_entries")
+        return category
+
+    def _question(
+        self, entries: etree._Element, source: etree._Element, model: Question, category: int
+    ) -> int:
+        """One question as Moodle's backup writes it; returns its bank entry's id."""
+        backup = self.backup
+        number = self.question_ids.next()
+        qtype = QTYPES.get(source.get("type", ""), source.get("type", ""))
+        if qtype == "ordering":
+            source = _ordering_as_matching(source, model, backup.reporter)
+            qtype = "match"
+        entry = _child(entries, "question_bank_entry", id=number)
+        _fields(
+            entry,
+            [("questioncategoryid", category), ("idnumber", model.id), ("ownerid", None)],
+        )
+        versions = _child(_child(entry, "question_version"), "question_versions", id=number)
+        _fields(versions, [("version", 1), ("status", "ready")])
+        question = _child(_child(versions, "questions"), "question", id=number)
+        config = backup.course.config
+        _fields(
+            question,
+            [
+                ("parent", 0),
+                ("name", source.findtext("name/text") or model.id),
+                ("questiontext", source.findtext("questiontext/text") or ""),
+                ("questiontextformat", FORMAT_HTML),
+                ("generalfeedback", source.findtext("generalfeedback/text") or ""),
+                ("generalfeedbackformat", FORMAT_HTML),
+                ("defaultmark", fraction(model.points)),
+                ("penalty", fraction(1 / 3)),
+                ("qtype", qtype),
+                ("length", 1),
+                ("stamp", f"sabaq+{config.id}+{backup.site.lang}+{model.id}"),
+                ("timecreated", backup.time),
+                ("timemodified", backup.time),
+                ("createdby", None),
+                ("modifiedby", None),
+            ],
+        )
+        plugin = _child(question, f"plugin_qtype_{qtype}_question")
+        if qtype == "match":
+            self._matching(plugin, source)
+        else:
+            answers = self._answers(plugin, source)
+            if qtype == "multichoice":
+                self._multichoice(plugin, source)
+            elif qtype == "truefalse":
+                self._truefalse(plugin, answers)
+            elif qtype == "shortanswer":
+                _fields(
+                    _child(plugin, "shortanswer", id=self.option_ids.next()),
+                    [("usecase", source.findtext("usecase") or "0")],
+                )
+            elif qtype == "numerical":
+                self._numerical(plugin, source, answers)
+        hints = _child(question, "question_hints")
+        for hint in source.findall("hint"):
+            _fields(
+                _child(hints, "question_hint", id=self.hint_ids.next()),
+                [
+                    ("hint", hint.findtext("text") or ""),
+                    ("hintformat", FORMAT_HTML),
+                    ("shownumcorrect", 0),
+                    ("clearwrong", 0),
+                    ("options", ""),
+                ],
+            )
+        _child(question, "tags")
+        return number
+
+    def _answers(
+        self, plugin: etree._Element, source: etree._Element
+    ) -> list[tuple[int, etree._Element]]:
+        answers = _child(plugin, "answers")
+        found = []
+        qtype = source.get("type")
+        for answer in source.findall("answer"):
+            number = self.answer_ids.next()
+            text = answer.findtext("text") or ""
+            if qtype == "truefalse":
+                text = "True" if text == "true" else "False"
+            _fields(
+                _child(answers, "answer", id=number),
+                [
+                    ("answertext", text),
+                    ("answerformat", _FORMATS.get(answer.get("format", "html"), FORMAT_HTML)),
+                    ("fraction", fraction(float(answer.get("fraction", "0")) / 100)),
+                    ("feedback", answer.findtext("feedback/text") or ""),
+                    ("feedbackformat", FORMAT_HTML),
+                ],
+            )
+            found.append((number, answer))
+        return found
+
+    def _combined_feedback(self, source: etree._Element) -> list[tuple[str, object]]:
+        return [
+            ("correctfeedback", source.findtext("correctfeedback/text") or ""),
+            ("correctfeedbackformat", FORMAT_HTML),
+            ("partiallycorrectfeedback", source.findtext("partiallycorrectfeedback/text") or ""),
+            ("partiallycorrectfeedbackformat", FORMAT_HTML),
+            ("incorrectfeedback", source.findtext("incorrectfeedback/text") or ""),
+            ("incorrectfeedbackformat", FORMAT_HTML),
+        ]
+
+    def _multichoice(self, plugin: etree._Element, source: etree._Element) -> None:
+        _fields(
+            _child(plugin, "multichoice", id=self.option_ids.next()),
+            [
+                ("layout", 0),
+                ("single", source.findtext("single") == "true"),
+                ("shuffleanswers", source.findtext("shuffleanswers") == "true"),
+                *self._combined_feedback(source),
+                ("answernumbering", source.findtext("answernumbering") or "none"),
+                ("shownumcorrect", source.findtext("shownumcorrect") or "0"),
+                ("showstandardinstruction", 0),
+            ],
+        )
+
+    def _truefalse(self, plugin: etree._Element, answers: list[tuple[int, etree._Element]]) -> None:
+        ids = {answer.findtext("text"): number for number, answer in answers}
+        _fields(
+            _child(plugin, "truefalse", id=self.option_ids.next()),
+            [
+                ("trueanswer", ids.get("true", 0)),
+                ("falseanswer", ids.get("false", 0)),
+                ("showstandardinstruction", 0),
+            ],
+        )
+
+    def _numerical(
+        self,
+        plugin: etree._Element,
+        source: etree._Element,
+        answers: list[tuple[int, etree._Element]],
+    ) -> None:
+        _child(plugin, "numerical_units")
+        options = _child(plugin, "numerical_options")
+        _fields(
+            _child(options, "numerical_option", id=self.option_ids.next()),
+            [
+                ("showunits", source.findtext("showunits") or "3"),
+                ("unitsleft", 0),
+                ("unitgradingtype", 0),
+                ("unitpenalty", fraction(0.1)),
+            ],
+        )
+        records = _child(plugin, "numerical_records")
+        for number, answer in answers:
+            _fields(
+                _child(records, "numerical_record", id=number),
+                [("answer", number), ("tolerance", answer.findtext("tolerance") or "0")],
+            )
+
+    def _matching(self, plugin: etree._Element, source: etree._Element) -> None:
+        _fields(
+            _child(plugin, "matchoptions", id=self.option_ids.next()),
+            [
+                ("shuffleanswers", 1),
+                *self._combined_feedback(source),
+                ("shownumcorrect", source.findtext("shownumcorrect") or "0"),
+            ],
+        )
+        matches = _child(plugin, "matches")
+        for subquestion in source.findall("subquestion"):
+            _fields(
+                _child(matches, "match", id=self.option_ids.next()),
+                [
+                    ("questiontext", subquestion.findtext("text") or ""),
+                    ("questiontextformat", FORMAT_HTML),
+                    ("answertext", subquestion.findtext("answer/text") or ""),
+                ],
+            )
+
+
+def _moodle_questions(document: bytes) -> dict[str, list[etree._Element]]:
+    """Moodle XML's questions by the id of their quiz (each category's idnumber)."""
+    root = etree.fromstring(document)
+    found: dict[str, list[etree._Element]] = {}
+    current: list[etree._Element] = []
+    for element in root.iterchildren("question"):
+        if element.get("type") == "category":
+            current = found.setdefault(element.findtext("idnumber") or "", [])
+        else:
+            current.append(element)
+    return found
+
+
+def _ordering_as_matching(
+    source: etree._Element, question: Question, reporter: Reporter
+) -> etree._Element:
+    """An ordering question as a matching one: each item against its position."""
+    count = len(question.items)
+    warn_once(
+        reporter,
+        "Moodle 4.1 to 4.3 have no ordering questions (qtype_ordering is in core since 4.4): "
+        f"in the Moodle course backup, question '{question.id}' becomes a matching question "
+        f"that pairs each of its {count} items with its position, earning a share for each "
+        "item in its exact place" + ("" if question.partial_credit else " (partial=no is lost)"),
+        question.location,
+        "the questionbank format keeps it an ordering question for Moodle 4.4 or later",
+    )
+    converted = etree.Element("question", type="match")
+    for tag in ("name", "questiontext", "generalfeedback", "defaultgrade", "idnumber"):
+        found = source.find(tag)
+        if found is not None:
+            converted.append(_copy_xml(found))
+    for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
+        found = source.find(tag)
+        if found is not None:
+            converted.append(_copy_xml(found))
+    for position, answer in enumerate(source.findall("answer"), start=1):
+        subquestion = etree.SubElement(converted, "subquestion", format="html")
+        etree.SubElement(subquestion, "text").text = answer.findtext("text") or ""
+        etree.SubElement(etree.SubElement(subquestion, "answer"), "text").text = str(position)
+    for hint in source.findall("hint"):
+        converted.append(_copy_xml(hint))
+    return converted
+
+
+def _copy_xml(element: etree._Element) -> etree._Element:
+    return etree.fromstring(etree.tostring(element))
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def course_backup(site: Site, filename: str) -> dict[str, bytes]:
+    """The entries of ``site``'s course as a Moodle course backup named ``filename``."""
+    return MoodleBackup(site, filename).entries_of_backup()
+
+
+def backup_name(site: Site, suffix: str) -> str:
+    """The name the build gives the package (and the backup records as its own)."""
+    config = site.course.config
+    return f"{config.id}-{config.version}-{site.lang}-moodle{suffix}"
