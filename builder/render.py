@@ -238,7 +238,12 @@ def render_site(
                 next=_link(following, page),
                 home_href=page.href(HOME_PAGE),
                 further_reading=module.links if lesson is module.lessons[-1] else (),
-                quiz_data=[runtime_quiz(quiz, keys[quiz.id], mastery) for quiz in rendered.quizzes],
+                # Where the LMS marks the graded quizzes, their answer key stays out of the page.
+                quiz_data=[
+                    runtime_quiz(quiz, keys[quiz.id], mastery)
+                    for quiz in rendered.quizzes
+                    if graded_in_pages or not quiz.kind.graded
+                ],
                 grading=grading
                 if graded_in_pages and any(q.kind.graded for q in rendered.quizzes)
                 else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -282,6 +284,24 @@ def test_knowledge_checks_stay_in_the_lesson_pages(cartridges: dict[str, BuiltPa
     ]
     assert assessments == ["quiz.module-quiz", "quiz.final-exam"]  # not 'practice/check'
     assert all(not name.endswith("check.xml") for name in zip_names(cartridges["imscc11"].path))
+
+
+@pytest.mark.parametrize("version", ["imscc11", "imscc13"])
+def test_no_page_of_a_cartridge_carries_a_graded_quizs_answer_key(
+    cartridges: dict[str, BuiltPackage], version: str
+) -> None:
+    """The LMS marks graded quizzes itself; their right answers must not ride along in pages."""
+    package = cartridges[version].path
+    pages = [name for name in zip_names(package) if name.endswith(".html")]
+    shipped = []
+    for name in pages:
+        html = read_entry(package, name).decode("utf-8")
+        found = re.search(
+            r'<script type="application/json" id="sabaq-quizzes">(.*?)</script>', html
+        )
+        if found:
+            shipped += [quiz["id"] for quiz in json.loads(found.group(1))]
+    assert shipped and not {"module-quiz", "final-exam"} & set(shipped)
 
 
 # --------------------------------------------------------------------------- warnings
