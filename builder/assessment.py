@@ -524,6 +524,16 @@ _RANGE = re.compile(
 )
 _TOLERANCE = re.compile(r"^(?P<number>\+?(?:\d+(?:\.\d*)?|\.\d+))[ \t]*(?P<percent>%?)$")
 _EXAMPLE_NUMBERS = "write it like 'Answer: 42', 'Answer: 3.14 ± 0.01' or 'Answer: 3.1 to 3.2'"
+_EXPONENT_LIMIT = 300
+"""Numbers in answers lie within 1e-300 and 1e300 in size (or are 0): a browser's numbers
+end near 1.8e308, and ``Infinity`` in a page's quiz data is not JSON, which kills the quiz."""
+MAX_POINTS = 10_000
+"""The most ``points=`` a question may be worth (Moodle stores a question's mark with
+five digits before the point)."""
+MAX_COUNT = 10_000
+"""The largest ``attempts=`` and ``pool=``."""
+_WHOLE = re.compile(r"[0-9]{1,9}")
+"""ASCII digits only: ``str.isdigit`` takes '²', which ``int`` refuses."""
 
 
 _Kind = TypeVar("_Kind", QuestionKind, QuizKind)
@@ -830,11 +840,15 @@ class _LessonReader:
         written = values.get(key)
         if written is None:
             return None
-        if written.isdigit() and int(written) >= 1:
+        if _WHOLE.fullmatch(written) and 1 <= int(written) <= MAX_COUNT:
             return int(written)
+        if written.isascii() and written.isdigit() and written.strip("0"):
+            self.error(f"'{key}' must be at most {MAX_COUNT} (got '{_short(written)}')", line)
+            return None
         unlimited = ", or unlimited" if or_unlimited else ""
         self.error(
-            f"'{key}' must be a whole number of at least 1{unlimited} (got '{written}')", line
+            f"'{key}' must be a whole number of at least 1{unlimited} (got '{_short(written)}')",
+            line,
         )
         return None
 
@@ -843,7 +857,7 @@ class _LessonReader:
         if written is None:
             return None
         digits = written.removesuffix("%")
-        if digits.isdigit() and int(digits) <= 100:
+        if _WHOLE.fullmatch(digits) and int(digits) <= 100:
             return int(digits)
         self.error(
             f"'pass' must be a percentage from 0 to 100 (got '{written}')",
@@ -1085,9 +1099,16 @@ class _LessonReader:
             points = float(Decimal(written))
         except InvalidOperation:
             points = math.nan
+        if points > MAX_POINTS:  # infinity too: 1e400 is no number a browser holds
+            self.error(
+                f"'points' must be at most {MAX_POINTS} (got '{_short(written)}')",
+                line,
+                "for example: points=2 or points=0.5",
+            )
+            return 1.0
         if not math.isfinite(points) or points <= 0:
             self.error(
-                f"'points' must be a positive number (got '{written}')",
+                f"'points' must be a positive number (got '{_short(written)}')",
                 line,
                 "for example: points=2 or points=0.5",
             )
@@ -1540,7 +1561,9 @@ class _LessonReader:
     def numeric_answer(self, item: _Field) -> NumericAnswer | None:
         written = " ".join(item.text.replace("\u2212", "-").split())
         if (match := _RANGE.match(written)) is not None:
-            low, high = Decimal(match["low"]), Decimal(match["high"])
+            low, high = self.number(match["low"], item.line), self.number(match["high"], item.line)
+            if low is None or high is None:
+                return None
             if low > high:
                 self.error(
                     f"the range '{item.text}' runs from high to low",
@@ -1558,9 +1581,11 @@ class _LessonReader:
                 if _NUMBER.match(value_text.replace(",", ""))
                 else _EXAMPLE_NUMBERS
             )
-            self.error(f"'{value_text}' is not a number", item.line, hint)
+            self.error(f"'{_short(value_text)}' is not a number", item.line, hint)
             return None
-        value = Decimal(value_text)
+        value = self.number(value_text, item.line)
+        if value is None:
+            return None
         if tolerance_text is None:
             return _numeric(value, Decimal(0), value, value, item.text)
         tolerance = _TOLERANCE.match(tolerance_text)
@@ -1576,10 +1601,44 @@ class _LessonReader:
                 "write it after ±, like 'Answer: 3.14 ± 0.01' or 'Answer: 100 ± 5%'",
             )
             return None
-        width = Decimal(tolerance["number"])
+        width = self.number(tolerance["number"], item.line)
+        if width is None:
+            return None
         if tolerance["percent"]:
             width = abs(value) * width / 100
+            if width and width.adjusted() >= _EXPONENT_LIMIT:
+                self.error(
+                    f"the tolerance '{_short(tolerance_text)}' is too large",
+                    item.line,
+                    "a tolerance in percent is a share of the answer: 'Answer: 100 ± 5%'",
+                )
+                return None
         return _numeric(value, width, value - width, value + width, item.text)
+
+    def number(self, text: str, line: int) -> Decimal | None:
+        """``text``, which :data:`_NUMBER` matched, as a number a browser can hold too."""
+        try:
+            number = Decimal(text)
+        except InvalidOperation:  # an exponent beyond even Decimal's range
+            large = "e-" not in text.lower()
+        else:
+            if not number or abs(number.adjusted()) < _EXPONENT_LIMIT:
+                return number
+            large = number.adjusted() > 0
+        limit = f"1e{_EXPONENT_LIMIT}"
+        if large:
+            self.error(
+                f"the number '{_short(text)}' is too large",
+                line,
+                f"numbers in answers must be smaller than {limit}",
+            )
+        else:
+            self.error(
+                f"the number '{_short(text)}' is too close to zero",
+                line,
+                f"numbers in answers other than 0 must be at least 1e-{_EXPONENT_LIMIT} in size",
+            )
+        return None
 
 
 _ANSWER_PART = {

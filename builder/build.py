@@ -21,10 +21,12 @@ from builder.formats import available_formats, get_format
 from builder.formats.base import NothingToPackage
 from builder.i18n import (
     UI_DOMAIN,
+    Msgfmt,
     catalog_path,
     catalog_stats,
+    check_catalog,
     localise_course,
-    read_catalog,
+    require_language_tags,
     translations,
 )
 from builder.markdown import Localiser
@@ -132,6 +134,7 @@ def plan_packages(
     that CI never passes on an empty ``dist/``. ``partial_translations`` renders a
     language below ``min_translation`` too, with a warning (what the preview shows).
     """
+    require_language_tags(languages or ())  # a language names catalog folders and package files
     courses = _load_courses(course_dirs, reporter, progress)
     wanted = {course.config.id: _formats_for(course, formats, reporter) for course in courses}
     _check_distinct_ids(courses, reporter)
@@ -420,7 +423,7 @@ def _rendition(
 ) -> Rendition | None:
     config = course.config
     ui_catalog = catalog_path(locales_dir, lang, UI_DOMAIN)
-    ui_po = read_catalog(ui_catalog, reporter) if ui_catalog.is_file() else None
+    ui_po = _checked_catalog(ui_catalog, reporter) if ui_catalog.is_file() else None
     ui = ui_catalog if ui_po is not None else None
     if lang == config.language:
         return Rendition(lang, course, None, ui)
@@ -450,7 +453,7 @@ def _course_translations(
             f"run: sabaq i18n init {lang}",
         )
         return None
-    catalog = read_catalog(path, reporter)
+    catalog = _checked_catalog(path, reporter)
     if catalog is None:
         return None
     done = catalog_stats(catalog).completeness
@@ -470,6 +473,16 @@ def _course_translations(
         hint,
     )
     return translations(catalog)
+
+
+def _checked_catalog(path: Path, reporter: Reporter) -> polib.POFile | None:
+    """The catalog after the checks of ``sabaq i18n check``; None after located errors.
+
+    A translator's slip must stop the build with its file and line, never reach a page
+    or end in a traceback. GNU msgfmt runs too where gettext is installed (plain
+    ``setup.sh`` does not install it; Sabaq's own checks cover what a build uses).
+    """
+    return check_catalog(path, reporter, Msgfmt.WHEN_INSTALLED)
 
 
 def _ui_gettext(ui_catalog: polib.POFile | None) -> Callable[[str], str]:

@@ -45,6 +45,21 @@ def _check_formats(
     return values
 
 
+def _check_languages(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...] | str | None
+) -> tuple[str, ...] | str | None:
+    """A language names catalog folders and package files, so it must be a language tag."""
+    from builder.i18n import language_tag_ok
+
+    for value in (values,) if isinstance(values, str) else values or ():
+        if not language_tag_ok(value):
+            raise click.BadParameter(
+                f"{value!r} is not a language tag such as en, ur or pa-Arab "
+                "(2 or 3 letters, then parts of letters and digits joined by hyphens)"
+            )
+    return values
+
+
 @click.group()
 @click.version_option(package_name="sabaq", prog_name="sabaq")
 def main() -> None:
@@ -79,6 +94,7 @@ def main() -> None:
     "--lang",
     "languages",
     multiple=True,
+    callback=_check_languages,
     help="Language to build (repeatable); default: the languages in course.yml.",
 )
 @click.option(
@@ -179,7 +195,7 @@ def build(
 def validate_command(
     packages: tuple[Path, ...], schemas: Path | None, as_json: bool, strict: bool
 ) -> None:
-    """Check PACKAGE (a .zip/.imscc file or an unpacked folder) offline, ours or not."""
+    """Check PACKAGE (a .zip/.imscc/.mbz file or an unpacked folder) offline, ours or not."""
     from builder.validate import validate_package
 
     reports = [validate_package(package, schemas) for package in packages]
@@ -202,6 +218,13 @@ _locales_option = click.option(
     default=Path("locales"),
     show_default=True,
     help="The folder of translation catalogs.",
+)
+_languages_option = click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    callback=_check_languages,
+    help="Only this language (repeatable).",
 )
 _courses_argument = click.argument(
     "course_dirs",
@@ -248,7 +271,7 @@ def i18n_extract(course_dirs: tuple[Path, ...], locales_dir: Path) -> None:
 
 
 @i18n.command("init")
-@click.argument("language")
+@click.argument("language", callback=_check_languages)
 @_courses_argument
 @_locales_option
 def i18n_init(language: str, course_dirs: tuple[Path, ...], locales_dir: Path) -> None:
@@ -265,7 +288,7 @@ def i18n_init(language: str, course_dirs: tuple[Path, ...], locales_dir: Path) -
 @i18n.command("update")
 @_courses_argument
 @_locales_option
-@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@_languages_option
 def i18n_update(
     course_dirs: tuple[Path, ...], locales_dir: Path, languages: tuple[str, ...]
 ) -> None:
@@ -285,7 +308,7 @@ def i18n_update(
 
 @i18n.command("stats")
 @_locales_option
-@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@_languages_option
 @click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
 def i18n_stats(locales_dir: Path, languages: tuple[str, ...], as_json: bool) -> None:
     """How much of each catalog is translated, fuzzy or untranslated."""
@@ -324,7 +347,7 @@ def i18n_stats(locales_dir: Path, languages: tuple[str, ...], as_json: bool) -> 
 
 @i18n.command("check")
 @_locales_option
-@click.option("--lang", "languages", multiple=True, help="Only this language (repeatable).")
+@_languages_option
 def i18n_check(locales_dir: Path, languages: tuple[str, ...]) -> None:
     """Check every catalog: markup kept, no HTML, and GNU msgfmt --check accepts it."""
     from builder.i18n import check_all
@@ -348,7 +371,12 @@ def i18n_check(locales_dir: Path, languages: tuple[str, ...]) -> None:
 @click.option(
     "--port", default=8000, show_default=True, help="Port on 127.0.0.1 to serve the preview on."
 )
-@click.option("--lang", default=None, help="Language to preview (default: the course's own).")
+@click.option(
+    "--lang",
+    default=None,
+    callback=_check_languages,
+    help="Language to preview (default: the course's own).",
+)
 @click.option(
     "--locales",
     "locales_dir",
@@ -393,7 +421,11 @@ def preview(course_dir: Path | None, port: int, lang: str | None, locales_dir: P
 @click.argument("course_id")
 @click.option("--title", default=None, help="The course's title (default: from the id).")
 @click.option(
-    "--language", default="en", show_default=True, help="The language the course is written in."
+    "--language",
+    default="en",
+    show_default=True,
+    callback=_check_languages,
+    help="The language the course is written in.",
 )
 @click.option(
     "--courses",

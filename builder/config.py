@@ -105,7 +105,7 @@ def load_config(course_dir: Path, reporter: Reporter) -> CourseConfig | None:
         version=_version(read),
         language=language,
         languages=languages,
-        description=read.text("description"),
+        description=read.text("description", multiline=True),
         authors=read.text_list("authors"),
         licence=read.text("licence"),
         audience=read.text("audience"),

@@ -7,15 +7,84 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from builder.errors import Reporter
+from builder.errors import Location, Reporter
 from builder.yamldoc import YamlDoc
 
-SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
-LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+# \Z, not $: '$' also matches before a final newline, and "intro\n" is no id.
+SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*\Z")
+LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*\Z")
 _DURATION = re.compile(
-    r"^\s*(?:(?P<h>\d+)\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>\d+)\s*m(?:in(?:utes?|s)?)?)?\s*$",
+    r"^\s*(?:(?P<h>\d+)\s*h(?:ours?|rs?)?)?\s*(?:(?P<m>\d+)\s*m(?:in(?:utes?|s)?)?)?\s*\Z",
     re.IGNORECASE,
 )
+MAX_HOURS = 10_000
+"""The longest ``duration`` a course or lesson may give (a whole degree is less)."""
+
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+"""Characters no text may hold: control characters other than tab and line breaks,
+lone UTF-16 surrogates (only a ``\\ud800`` escape makes one) and the non-characters
+U+FFFE and U+FFFF. XML cannot hold them, UTF-8 cannot encode a surrogate, and none
+can be seen in an editor."""
+_LINE_BREAK = re.compile("[\t\n\r\u2028\u2029]")
+"""What one-line text (a title, an id) may not hold on top of :data:`_NOT_TEXT`."""
+
+
+def character_problem(text: str, *, multiline: bool = False) -> tuple[str, str] | None:
+    r"""Why ``text`` cannot be used, as (problem, hint), or None when it can.
+
+    The problem completes a sentence naming the text: "'title' <problem>". Titles end
+    up in one-line places (a GIFT comment, an HTML ``<title>``, a manifest), so a line
+    break in one is refused rather than folded into something the author never saw.
+
+    >>> character_problem("Proof of work")
+    >>> character_problem("Proof of\nwork")[0]
+    'must be one line (it holds a line break)'
+    >>> character_problem("Proof of\nwork", multiline=True)
+    >>> character_problem("Proof\x00")[0]
+    'holds the control character U+0000'
+    """
+    found = find_bad_character(text, multiline=multiline)
+    return None if found is None else found[1:]
+
+
+def find_bad_character(text: str, *, multiline: bool = False) -> tuple[int, str, str] | None:
+    """The first character ``text`` may not hold: (its index, problem, hint), or None."""
+    found = _NOT_TEXT.search(text)
+    if found is not None:
+        return (found.start(), *_describe(found.group()))
+    if not multiline and (found := _LINE_BREAK.search(text)) is not None:
+        name = "a tab" if found.group() == "\t" else "a line break"
+        return found.start(), f"must be one line (it holds {name})", "write it on one line"
+    return None
+
+
+def _describe(character: str) -> tuple[str, str]:
+    code = f"U+{ord(character):04X}"
+    if "\ud800" <= character <= "\udfff":
+        return (
+            f"holds {code}, half of a UTF-16 surrogate pair, which is not a character",
+            "write the character itself; an escape must give the whole character "
+            "(\\U0001F600) or both halves of its pair (\\ud83d\\ude00)",
+        )
+    if character in "\ufffe\uffff":
+        return f"holds {code}, which is not a character", "delete it"
+    return (
+        f"holds the control character {code}",
+        "delete it; most editors do not show it (in quotes, a \\x or \\u escape writes one)",
+    )
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """``value`` for an error message as Python writes it: control characters escaped
+    (none reaches the author's terminal), text in quotes, and cut when long.
+
+    >>> shown("Intro")
+    "'Intro'"
+    >>> shown(10**70)
+    '10000000000000000000000000000000000000000000000000000000000…'
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class FieldReader:
@@ -33,7 +102,9 @@ class FieldReader:
                 continue
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(allowed)}"
-            self.reporter.error(f"unknown key '{key}' in {self.what}", self.doc.location(key), hint)
+            self.reporter.error(
+                f"unknown key {shown(key)} in {self.what}", self.doc.location(key), hint
+            )
 
     def _missing(self, key: str, example: str) -> None:
         self.reporter.error(
@@ -43,8 +114,15 @@ class FieldReader:
         )
 
     def text(
-        self, key: str, *, required: bool = False, default: str = "", example: str = "..."
+        self,
+        key: str,
+        *,
+        required: bool = False,
+        default: str = "",
+        example: str = "...",
+        multiline: bool = False,
     ) -> str:
+        """The text of ``key``, on one line unless ``multiline`` (a description)."""
         value = self.doc.data.get(key)
         if value is None:
             if required:
@@ -54,9 +132,18 @@ class FieldReader:
             self.reporter.error(f"'{key}' must be text", self.doc.location(key))
             return default
         text = str(value).strip()
+        if not self.usable(text, f"'{key}'", self.doc.location(key), multiline=multiline):
+            return default
         if required and not text:
             self.reporter.error(f"'{key}' must not be empty", self.doc.location(key))
         return text
+
+    def usable(self, text: str, name: str, location: Location, *, multiline: bool = False) -> bool:
+        """Whether ``text`` holds only characters a package can carry; reports it if not."""
+        problem = character_problem(text, multiline=multiline)
+        if problem is not None:
+            self.reporter.error(f"{name} {problem[0]}", location, problem[1])
+        return problem is None
 
     def exact_text(self, key: str, *, required: bool = False, example: str = "...") -> str:
         """Text that YAML must not reinterpret, such as a version (``1.10`` is not ``1.1``)."""
@@ -105,7 +192,8 @@ class FieldReader:
         if value is None:
             return default
         if isinstance(value, str):
-            return (value.strip(),)
+            text = value.strip()
+            return (text,) if self.usable(text, f"'{key}'", self.doc.location(key)) else default
         if not isinstance(value, list):
             self.reporter.error(f"'{key}' must be a list", self.doc.location(key))
             return default
@@ -121,7 +209,9 @@ class FieldReader:
                     self.doc.location(key, index),
                 )
                 continue
-            items.append(str(item).strip())
+            text = str(item).strip()
+            if self.usable(text, f"item {index + 1} of '{key}'", self.doc.location(key, index)):
+                items.append(text)
         return tuple(items)
 
     def flag(self, key: str, *, default: bool = False) -> bool:
@@ -130,7 +220,7 @@ class FieldReader:
             return default
         if not isinstance(value, bool):
             self.reporter.error(
-                f"'{key}' must be true or false (got {value!r})", self.doc.location(key)
+                f"'{key}' must be true or false (got {shown(value)})", self.doc.location(key)
             )
             return default
         return value
@@ -141,7 +231,7 @@ class FieldReader:
             return default
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             self.reporter.error(
-                f"'{key}' must be a whole number from {low} to {high} (got {value!r})",
+                f"'{key}' must be a whole number from {low} to {high} (got {shown(value)})",
                 self.doc.location(key),
             )
             return default
@@ -152,13 +242,28 @@ class FieldReader:
         value: Any = self.doc.data.get(key)
         if value is None:
             return None
+        minutes: int | None = None
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-        match = _DURATION.match(str(value)) if isinstance(value, str) else None
-        if match and (match["h"] or match["m"]):
-            return int(match["h"] or 0) * 60 + int(match["m"] or 0)
-        self.reporter.error(
-            f'\'{key}\' must be a duration such as 45 (minutes), "45 min", "3h" or "1h 30m" (got {value!r})',
-            self.doc.location(key),
-        )
-        return None
+            minutes = value
+        elif isinstance(value, str) and (match := _DURATION.match(value)) is not None:
+            hours, rest = match["h"] or "", match["m"] or ""
+            # int() of thousands of digits fails; anything this long is too long anyway.
+            if (hours or rest) and len(hours) <= 9 and len(rest) <= 9:
+                minutes = int(hours or 0) * 60 + int(rest or 0)
+            elif hours or rest:
+                minutes = MAX_HOURS * 60 + 1
+        if minutes is None:
+            self.reporter.error(
+                f'\'{key}\' must be a duration such as 45 (minutes), "45 min", "3h" or "1h 30m" '
+                f"(got {shown(value)})",
+                self.doc.location(key),
+            )
+            return None
+        if minutes > MAX_HOURS * 60:
+            self.reporter.error(
+                f"'{key}' must be at most {MAX_HOURS} hours (got {shown(value)})",
+                self.doc.location(key),
+                'write the duration in minutes or hours, such as 45, "3h" or "1h 30m"',
+            )
+            return None
+        return minutes

@@ -15,6 +15,7 @@ update here is our own; polib reads and writes the files.
 
 from __future__ import annotations
 
+import gettext
 import re
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
+from enum import Enum
 from pathlib import Path
 
 import polib
@@ -31,7 +33,8 @@ from markdown_it.token import Token
 
 from builder.archive import write_atomically
 from builder.assessment import BLOCK_OPEN, MarkdownText, QuestionKind, Quiz
-from builder.errors import Location, Reporter
+from builder.errors import Location, Reporter, UsageError, display_path
+from builder.fields import LANGUAGE_TAG
 from builder.locales import UnsupportedLocaleError, get_locale
 from builder.markdown import has_words, make_markdown, only_image
 from builder.model import Course, Lesson
@@ -493,6 +496,23 @@ def translations(catalog: polib.POFile) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- checks
+# What a translator writes is untrusted: every command that reads translators'
+# catalogs (build, preview, i18n check, update, stats) reads them through
+# check_catalog, so a slip is a located error, never a traceback, a broken page or
+# markup in a package.
+
+
+class Msgfmt(Enum):
+    """Whether ``check_catalog`` also runs GNU ``msgfmt --check``."""
+
+    REQUIRED = "required"
+    """``sabaq i18n check``, for CI: a missing msgfmt is an error (``setup.sh --test``
+    installs it)."""
+    WHEN_INSTALLED = "when installed"
+    """``sabaq build`` and ``preview``: a machine set up with plain ``setup.sh`` has no
+    gettext, and Sabaq's own checks already keep everything a build uses safe."""
+    NEVER = "never"
+    """``i18n update`` and ``stats``, which change or count catalogs rather than judge them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -522,26 +542,65 @@ def markup_of(text: str) -> Markup:
     return markup
 
 
-_RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?>")
+_RAW_HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?>")
 
 
-def check_catalog(path: Path, reporter: Reporter) -> None:
-    """Report translations whose markup differs from the source, and what msgfmt rejects."""
-    try:
-        catalog = polib.pofile(str(path), wrapwidth=0)
-    except (OSError, ValueError) as error:
-        reporter.error(
-            f"cannot read the catalog: {error}",
-            Location(path),
-            "fix the syntax; msgfmt --check shows where",
-        )
-        return
-    lines = path.read_text(encoding="utf-8").splitlines()
+def check_catalog(
+    path: Path, reporter: Reporter, msgfmt: Msgfmt = Msgfmt.REQUIRED
+) -> polib.POFile | None:
+    """The catalog at ``path`` once every check passes; None after located errors.
+
+    Translations must keep the markup and placeholders of their source and add no
+    HTML; theme strings must be valid format strings (the theme fills them in with
+    ``%``); the header must be usable. GNU msgfmt runs once these pass, so a problem
+    is never reported twice. Fuzzy entries are not checked: no build uses them, and a
+    source edit that makes one differ from its old translation must not stop a build.
+    """
+    found = Reporter()
+    read = _read(path, found)
+    if read is not None:
+        catalog, lines = read
+        _check_entries(path, catalog, lines, found)
+        if not found.errors and msgfmt is not Msgfmt.NEVER:
+            _run_msgfmt(path, found, required=msgfmt is Msgfmt.REQUIRED)
+    # A theme catalog serves every course of a build: say its problems once.
+    reporter.diagnostics.extend(d for d in found.diagnostics if d not in reporter.diagnostics)
+    return read[0] if read is not None and not found.errors else None
+
+
+def _check_entries(path: Path, catalog: polib.POFile, lines: list[str], reporter: Reporter) -> None:
+    theme = path.stem == UI_DOMAIN
+    nplurals = _plural_count(catalog)
+    seen: dict[tuple[str | None, str], int] = {}
     for entry in catalog:
-        if entry.obsolete or not entry.msgstr or entry.msgid_plural:
-            continue  # plural entries: msgfmt checks their placeholders (python-format)
-        _check_entry(Location(path, _msgid_line(lines, entry.linenum or 1)), entry, reporter)
-    _run_msgfmt(path, reporter)
+        if entry.obsolete:
+            continue
+        where = Location(path, _msgid_line(lines, entry.linenum or 1))
+        key = (entry.msgctxt, entry.msgid)
+        if key in seen:
+            reporter.error(
+                f"this message is defined twice (first at line {seen[key]})",
+                where,
+                "keep one of the two entries; gettext refuses a catalog with both",
+            )
+            continue
+        seen[key] = where.line or 1
+        if FUZZY in entry.flags or not _has_translation(entry):
+            continue
+        if entry.msgid_plural:
+            _check_plural_entry(where, entry, nplurals, theme, reporter)
+        elif entry.msgstr_plural:
+            reporter.error(
+                "the translation has plural forms (msgstr[0]…) but the source has no msgid_plural",
+                where,
+                'translate it with a single msgstr "…" line',
+            )
+        else:
+            _check_entry(where, entry, theme, reporter)
+
+
+def _has_translation(entry: polib.POEntry) -> bool:
+    return bool(entry.msgstr) or any(entry.msgstr_plural.values())
 
 
 def _msgid_line(lines: list[str], entry_start: int) -> int:
@@ -552,20 +611,22 @@ def _msgid_line(lines: list[str], entry_start: int) -> int:
     return entry_start
 
 
-def _check_entry(where: Location, entry: polib.POEntry, reporter: Reporter) -> None:
-    if _RAW_HTML.search(entry.msgstr) and not _RAW_HTML.search(entry.msgid):
-        reporter.error(
-            "the translation contains HTML, which is shown as plain text, never as markup",
-            where,
-            "use Markdown (**bold**, [link](url)) as in the source",
-        )
+_KEEP_PLACEHOLDERS = (
+    "keep every {name} and %(name)s exactly as in the source; the program fills them in"
+)
+
+
+def _check_entry(where: Location, entry: polib.POEntry, theme: bool, reporter: Reporter) -> None:
+    _check_html(where, entry.msgid, entry.msgstr, theme, reporter)
     if _placeholders(entry.msgid) != _placeholders(entry.msgstr):
         reporter.error(
             f"the translation's placeholders differ from the source: "
             f"{_describe_counter(_placeholders(entry.msgid))} → {_describe_counter(_placeholders(entry.msgstr))}",
             where,
-            "keep every {name} and %(name)s exactly as in the source; the program fills them in",
+            _KEEP_PLACEHOLDERS,
         )
+    if _is_format(entry, theme):
+        _check_format(where, entry.msgstr, reporter)
     source, translated = markup_of(entry.msgid), markup_of(entry.msgstr)
     for kind, hint in (
         ("links", "keep every link target exactly as in the source; translate only the link text"),
@@ -583,11 +644,95 @@ def _check_entry(where: Location, entry: polib.POEntry, reporter: Reporter) -> N
             )
 
 
-_PLACEHOLDER = re.compile(r"%\([A-Za-z_]+\)[sd]|\{[A-Za-z_]+\}")
+def _check_plural_entry(
+    where: Location, entry: polib.POEntry, nplurals: int, theme: bool, reporter: Reporter
+) -> None:
+    """A plural form may leave out the number (Urdu's "one question"), but may add nothing."""
+    forms = dict(sorted(entry.msgstr_plural.items()))
+    if len(forms) != nplurals:
+        reporter.error(
+            f"the translation has {len(forms)} plural form(s), but the catalog's Plural-Forms "
+            f"header says nplurals={nplurals}",
+            where,
+            f"give exactly {nplurals} form(s), msgstr[0] to msgstr[{nplurals - 1}]",
+        )
+    sources = f"{entry.msgid}\n{entry.msgid_plural}"
+    known = set(_placeholders(sources))
+    for index, text in forms.items():
+        _check_html(where, sources, text, theme, reporter)
+        unknown = set(_placeholders(text)) - known
+        if unknown:
+            reporter.error(
+                f"msgstr[{index}] has placeholders the source does not have: "
+                f"{_describe_counter(Counter(unknown))}",
+                where,
+                _KEEP_PLACEHOLDERS,
+            )
+        if _is_format(entry, theme):
+            _check_format(where, text, reporter)
+
+
+def _is_format(entry: polib.POEntry, theme: bool) -> bool:
+    """Whether the program fills the message in with ``%``: every theme string is (Jinja's
+    newstyle gettext formats them all), and anything msgfmt would check as Python's."""
+    return theme or "python-format" in entry.flags
+
+
+def _check_html(
+    where: Location, source: str, translation: str, theme: bool, reporter: Reporter
+) -> None:
+    if set(_RAW_HTML.findall(translation)) - set(_RAW_HTML.findall(source)):
+        reporter.error(
+            "the translation contains HTML, which is shown as plain text, never as markup",
+            where,
+            "the theme's words are plain text: remove the tags"
+            if theme
+            else "use Markdown (**bold**, [link](url)) as in the source",
+        )
+
+
+_PLACEHOLDER = re.compile(
+    r"%\([A-Za-z_][A-Za-z0-9_]*\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]|\{[A-Za-z_][A-Za-z0-9_]*\}"
+)
+_CONVERSION = re.compile(
+    r"%(?:\((?P<name>[^()]*)\))?(?P<spec>[#0 +-]*(?:\d+|\*)?(?:\.(?:\d+|\*))?)(?P<type>[diouxXeEfFgGcrsa%])"
+)
 
 
 def _placeholders(text: str) -> Counter[str]:
     return Counter(_PLACEHOLDER.findall(text))
+
+
+def _check_format(where: Location, text: str, reporter: Reporter) -> None:
+    """``text`` must be a format string the theme can fill in with named values.
+
+    The theme formats every one of its strings (Jinja's newstyle gettext), so a lone
+    ``%`` in a translation would stop the build; ``%%`` is how a percent sign is written.
+    """
+    index = text.find("%")
+    while index != -1:
+        match = _CONVERSION.match(text, index)
+        if match is None or (match["type"] == "%" and match.group(0) != "%%"):
+            reporter.error(
+                f"the translation has a '%' that starts no placeholder: {_around(text, index)!r}",
+                where,
+                "write %% for a percent sign; keep every %(name)s exactly as in the source",
+            )
+            return
+        if match["type"] != "%" and (match["name"] is None or "*" in match["spec"]):
+            reporter.error(
+                f"the translation has a placeholder without a name: {match.group(0)!r}",
+                where,
+                _KEEP_PLACEHOLDERS,
+            )
+            return
+        index = text.find("%", match.end())
+
+
+def _around(text: str, index: int, width: int = 16) -> str:
+    """The part of ``text`` around ``index``, as a translator would search for it."""
+    start, end = max(index - width, 0), index + width
+    return f"{'…' if start else ''}{text[start:end]}{'…' if end < len(text) else ''}"
 
 
 def _describe_counter(counter: Counter[str]) -> str:
@@ -598,14 +743,15 @@ def _describe_counter(counter: Counter[str]) -> str:
     )
 
 
-def _run_msgfmt(path: Path, reporter: Reporter) -> None:
+def _run_msgfmt(path: Path, reporter: Reporter, *, required: bool) -> None:
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:
-        reporter.error(
-            "GNU msgfmt is not installed, so the catalog's syntax cannot be checked",
-            Location(path),
-            "install Debian's gettext package (bash scripts/setup.sh --test does)",
-        )
+        if required:
+            reporter.error(
+                "GNU msgfmt is not installed, so the catalog's syntax cannot be checked",
+                Location(path),
+                "install Debian's gettext package (bash scripts/setup.sh --test does)",
+            )
         return
     completed = subprocess.run(
         [msgfmt, "--check", "--output-file=/dev/null", str(path)],
@@ -618,11 +764,183 @@ def _run_msgfmt(path: Path, reporter: Reporter) -> None:
     located = 0
     for line in completed.stderr.splitlines():
         match = re.match(r"^(?P<file>.+?):(?P<line>\d+): (?P<message>.+)$", line)
-        if match and not match["message"].startswith("found "):
+        # Warnings (header fields Sabaq's catalogs do without) do not make msgfmt fail.
+        if match and not match["message"].startswith(("found ", "warning: ")):
             reporter.error(f"msgfmt: {match['message']}", Location(path, int(match["line"])))
             located += 1
     if not located:
         reporter.error(f"msgfmt rejected the catalog: {completed.stderr.strip()}", Location(path))
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def load_catalog(path: Path) -> polib.POFile:
+    """A catalog Sabaq wrote itself (a template); translators' go through check_catalog."""
+    return polib.pofile(str(path), wrapwidth=0)
+
+
+_CHARSET = re.compile(r"charset\s*=\s*([^\s\"\\;]*)", re.IGNORECASE)
+_PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*([^;]+?)\s*;?\s*")
+_PO_LINE = re.compile(
+    r'\s*(?:#.*|(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\])?\s*"(?:[^"\\]|\\.)*"\s*)?'
+)
+"""A line of a catalog: blank, a comment, or a string after an optional keyword."""
+_UNCLOSED = re.compile(r'\s*(?:[a-z_]+(?:\[\d+\])?\s+)?"(?:[^"\\]|\\.)*\\?')
+"""A line whose string is not closed (the most likely slip in a hand-edited catalog)."""
+_POLIB_ERROR = re.compile(
+    r"(?P<what>.*?) in po file .*?\(line (?P<line>\d+)\)(?::\s*(?P<detail>.+))?"
+)
+_FIX_IN_AN_EDITOR = (
+    "fix the file in Poedit or a text editor; 'sabaq i18n check' shows every problem"
+)
+
+
+def _read(path: Path, reporter: Reporter) -> tuple[polib.POFile, list[str]] | None:
+    """The catalog and its lines, after the checks that reading itself needs.
+
+    polib reads a file in whatever charset its header names, but ``i18n update`` writes
+    catalogs back in UTF-8 and gettext itself raises on a charset or Plural-Forms it
+    cannot use, so those are refused here with the line to fix.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        reporter.error(f"cannot read the catalog: {error.strerror or error}", Location(path))
+        return None
+    charset, charset_line = _header_charset(data)
+    if charset is not None and charset.replace("-", "").replace("_", "").lower() != "utf8":
+        shown = display_path(path)
+        reporter.error(
+            f"the catalog's charset is {charset or 'empty'}; Sabaq reads and writes catalogs in UTF-8 only",
+            Location(path, charset_line),
+            f"convert it: msgconv --to-code=UTF-8 -o {shown} {shown} (GNU gettext), "
+            "or save it as UTF-8 in Poedit",
+        )
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        reporter.error(
+            f"the catalog is not valid UTF-8 (byte 0x{data[error.start]:02x})",
+            Location(path, data[: error.start].count(b"\n") + 1),
+            "save the file as UTF-8, as its header says",
+        )
+        return None
+    lines = text.splitlines()
+    # polib reads an unclosed string on, taking the next keyword into the text; gettext
+    # (and msgfmt) refuse it, so a line that is no gettext is refused here too.
+    for number, line in enumerate(lines, start=1):
+        if not _PO_LINE.fullmatch(line.removeprefix("\ufeff") if number == 1 else line):
+            unclosed = _UNCLOSED.fullmatch(line)
+            reporter.error(
+                f"cannot read the catalog: {'a string is not closed' if unclosed else 'syntax error'}",
+                Location(path, number),
+                'close the string with a " at the end of the line'
+                if unclosed
+                else _FIX_IN_AN_EDITOR,
+            )
+            return None
+    try:
+        catalog = polib.pofile(str(path), wrapwidth=0, encoding="utf-8")
+    except (OSError, ValueError) as error:
+        # polib says "Syntax error in po file X (line 12): unescaped double quote found".
+        match = _POLIB_ERROR.match(str(error))
+        what = str(error) if match is None else match["what"].lower()
+        if match is not None and match["detail"]:
+            what += f": {match['detail']}"
+        reporter.error(
+            f"cannot read the catalog: {what}",
+            Location(path, int(match["line"]) if match else None),
+            _FIX_IN_AN_EDITOR,
+        )
+        return None
+    if not _check_charset_header(path, catalog, lines, reporter):
+        return None
+    if not _check_plural_forms(path, catalog, lines, reporter):
+        return None
+    return catalog, lines
+
+
+def _header_charset(data: bytes) -> tuple[str | None, int | None]:
+    """The charset the header names and its line; the header ends at the second msgid."""
+    msgids = 0
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        line = raw.decode("latin-1")
+        if line.startswith("msgid "):
+            msgids += 1
+            if msgids > 1:
+                break
+        elif "Content-Type:" in line:
+            match = _CHARSET.search(line)
+            if match:
+                return match.group(1), number
+    return None, None
+
+
+def _header_line(lines: list[str], name: str) -> int | None:
+    """The line of header field ``name``, or of the header itself when the field is missing."""
+    for number, text in enumerate(lines, start=1):
+        if text.startswith(f'"{name}:'):
+            return number
+    return next((n for n, text in enumerate(lines, start=1) if text == 'msgid ""'), None)
+
+
+def _check_charset_header(
+    path: Path, catalog: polib.POFile, lines: list[str], reporter: Reporter
+) -> bool:
+    """gettext decodes translations with the charset the header names, and fails without one."""
+    content_type = str(catalog.metadata.get("Content-Type", ""))
+    _, named, charset = content_type.partition("charset=")
+    if named and charset.strip().replace("-", "").lower() == "utf8":
+        return True
+    reporter.error(
+        f"the header does not say the catalog is UTF-8: "
+        f"{f'Content-Type is {content_type!r}' if content_type else 'it has no Content-Type line'}",
+        Location(path, _header_line(lines, "Content-Type")),
+        r'the header needs the line "Content-Type: text/plain; charset=UTF-8\n"',
+    )
+    return False
+
+
+def _check_plural_forms(
+    path: Path, catalog: polib.POFile, lines: list[str], reporter: Reporter
+) -> bool:
+    value = catalog.metadata.get("Plural-Forms")
+    if value is None:
+        return True  # gettext's default, English's rule
+    problem = _plural_forms_problem(str(value))
+    if problem is None:
+        return True
+    line = _header_line(lines, "Plural-Forms")
+    language = str(catalog.metadata.get("Language") or path.parent.parent.name)
+    reporter.error(
+        f"the Plural-Forms header is not usable: {problem}",
+        Location(path, line),
+        f"write the rule for '{language}' as: Plural-Forms: {plural_forms(language)}",
+    )
+    return False
+
+
+def _plural_forms_problem(value: str) -> str | None:
+    match = _PLURAL_FORMS.fullmatch(value)
+    if match is None:
+        return f"{value.strip()!r} is not of the form 'nplurals=N; plural=EXPRESSION;'"
+    count = int(match[1])
+    if not 1 <= count <= 6:
+        return f"nplurals must be from 1 to 6, not {count}"
+    try:
+        rule = gettext.c2py(match[2])
+    except (ValueError, RecursionError, SyntaxError) as error:
+        return f"the plural expression {match[2]!r} cannot be read ({error})"
+    for n in range(1000):
+        try:
+            form = rule(n)
+        except ArithmeticError:
+            return f"the plural expression {match[2]!r} fails for n = {n}"
+        if not 0 <= form < count:
+            return f"the plural expression {match[2]!r} gives {form} for n = {n}, but nplurals is {count}"
+    return None
 
 
 # ---------------------------------------------------------------------------- the locales folder
@@ -634,6 +952,18 @@ def template_path(locales_dir: Path, domain: str) -> Path:
 
 def catalog_path(locales_dir: Path, language: str, domain: str) -> Path:
     return locales_dir / language / "LC_MESSAGES" / f"{domain}.po"
+
+
+def language_tag_ok(tag: str) -> bool:
+    """Whether ``tag`` is a language tag (``course.yml``'s rule), and so a safe folder name."""
+    return LANGUAGE_TAG.fullmatch(tag) is not None
+
+
+def require_language_tags(tags: Iterable[str]) -> None:
+    """Refuse a language that is not a tag: it names folders and files (``../x`` would escape)."""
+    for tag in tags:
+        if not language_tag_ok(tag):
+            raise UsageError(f"{tag!r} is not a language tag such as en, ur or pa-Arab")
 
 
 def catalog_languages(locales_dir: Path) -> list[str]:
@@ -655,25 +985,6 @@ def extract(course: Course, locales_dir: Path) -> tuple[Path, bool]:
     )
     path = template_path(locales_dir, course.config.id)
     return path, write_if_changed(path, render_catalog(template))
-
-
-def load_catalog(path: Path) -> polib.POFile:
-    return polib.pofile(str(path), wrapwidth=0)
-
-
-def read_catalog(path: Path, reporter: Reporter) -> polib.POFile | None:
-    """The catalog at ``path``, or None after a located error if it cannot be read."""
-    try:
-        return load_catalog(path)
-    except (OSError, ValueError, UnicodeDecodeError) as error:
-        message = str(error)
-        line = re.search(r"\(line (\d+)\)", message)
-        reporter.error(
-            f"cannot read the catalog: {message.split(' in po file')[0].lower()}",
-            Location(path, int(line.group(1)) if line else None),
-            "fix the file in Poedit or a text editor; 'sabaq i18n check' shows every problem",
-        )
-        return None
 
 
 # ---------------------------------------------------------------------------- workflow
@@ -730,6 +1041,7 @@ def init_language(
     courses: Sequence[Course], locales_dir: Path, language: str, reporter: Reporter
 ) -> list[Path]:
     """Start catalogs for ``language``; existing catalogs are left alone (use update)."""
+    require_language_tags([language])
     extract_all(courses, locales_dir)
     created = []
     for domain in [*(course.config.id for course in courses), UI_DOMAIN]:
@@ -754,41 +1066,49 @@ def update_all(
 ) -> list[CatalogReport]:
     """Re-extract, then merge each template into every language's existing catalog.
 
-    A catalog that cannot be read is reported and left untouched.
+    Every catalog is checked first; if any has an error, every error is reported and
+    nothing is written, not even the templates.
     """
+    require_language_tags(languages)
+    domains = [*(course.config.id for course in courses), UI_DOMAIN]
+    found = Reporter()
+    catalogs = [
+        (language, domain, path, check_catalog(path, found, Msgfmt.NEVER))
+        for language in languages or catalog_languages(locales_dir)
+        for domain in domains
+        if (path := catalog_path(locales_dir, language, domain)).is_file()
+    ]
+    reporter.diagnostics += found.diagnostics
+    if found.errors:
+        return []
     extract_all(courses, locales_dir)
     reports = []
-    for language in languages or catalog_languages(locales_dir):
-        for domain in [*(course.config.id for course in courses), UI_DOMAIN]:
-            path = catalog_path(locales_dir, language, domain)
-            if not path.is_file():
-                continue
-            catalog = read_catalog(path, reporter)
-            if catalog is None:
-                continue
-            updated, result = update_catalog(
-                catalog, load_catalog(template_path(locales_dir, domain))
-            )
-            write_if_changed(path, render_catalog(updated))
-            reports.append(CatalogReport(path, domain, language, catalog_stats(updated), result))
+    for language, domain, path, catalog in catalogs:
+        assert catalog is not None  # no errors, so every catalog was read
+        updated, result = update_catalog(catalog, load_catalog(template_path(locales_dir, domain)))
+        write_if_changed(path, render_catalog(updated))
+        reports.append(CatalogReport(path, domain, language, catalog_stats(updated), result))
     return reports
 
 
 def stats_all(
     locales_dir: Path, reporter: Reporter, languages: Sequence[str] = ()
 ) -> list[CatalogReport]:
+    """How far each catalog is translated; a catalog with an error is reported instead."""
+    require_language_tags(languages)
     reports = []
     for language in languages or catalog_languages(locales_dir):
         folder = locales_dir / language / "LC_MESSAGES"
         for path in sorted(folder.glob("*.po")):
-            catalog = read_catalog(path, reporter)
+            catalog = check_catalog(path, reporter, Msgfmt.NEVER)
             if catalog is not None:
                 reports.append(CatalogReport(path, path.stem, language, catalog_stats(catalog)))
     return reports
 
 
 def check_all(locales_dir: Path, reporter: Reporter, languages: Sequence[str] = ()) -> list[Path]:
-    """Check every catalog; returns the files checked."""
+    """Check every catalog, GNU msgfmt included; returns the files checked."""
+    require_language_tags(languages)
     checked = []
     for language in languages or catalog_languages(locales_dir):
         for path in sorted((locales_dir / language / "LC_MESSAGES").glob("*.po")):

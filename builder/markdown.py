@@ -26,6 +26,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.footnote.index import render_footnote_ref
 from mdit_py_plugins.gfm import gfm_plugin
 from pygments import highlight
@@ -42,6 +43,7 @@ from builder.assessment import (
     extract_quizzes,
 )
 from builder.errors import Location, Reporter
+from builder.fields import find_bad_character
 from builder.model import CONTENT_DIR, Course, Lesson
 
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -59,7 +61,7 @@ def make_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight})
     md.use(gfm_plugin)
     md.use(admon_plugin)
-    md.use(anchors_plugin, min_level=2, max_level=4)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=heading_id)
     md.use(assessment_plugin)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("code_inline", _render_code_inline)
@@ -67,6 +69,36 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("table_close", _render_table_close)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
     return md
+
+
+RESERVED_ID_PREFIX = "sabaq-"
+"""Element ids of the theme and its script start with it (``sabaq-quizzes`` holds the
+page's quiz data, ``sabaq-strings`` its words, ``sabaq-q-…`` each question), so no
+heading may take one: the script would read the heading instead."""
+_FOOTNOTE_ID = re.compile(r"fn(?:ref)?\d+")
+"""The ids the footnote plugin gives notes (``fn1``) and their references (``fnref1``)."""
+
+
+def heading_id(title: str) -> str:
+    """The id of a heading, as GitHub makes it, but never one the page uses itself.
+
+    >>> heading_id("Proof of work")
+    'proof-of-work'
+    >>> heading_id("Sabaq quizzes")
+    'section-sabaq-quizzes'
+    >>> heading_id("FN1")
+    'section-fn1'
+    >>> heading_id("???")
+    'section'
+    """
+    slug = slugify(title)
+    # "sabaq" alone too: the plugin makes a second one "sabaq-1".
+    if slug == RESERVED_ID_PREFIX[:-1] or slug.startswith(RESERVED_ID_PREFIX):
+        return f"section-{slug}"
+    if _FOOTNOTE_ID.fullmatch(slug):
+        return f"section-{slug}"
+    # A heading of punctuation alone would get id="", which is no id in HTML.
+    return slug or "section"
 
 
 def _render_table_open(
@@ -199,6 +231,15 @@ class _Resolver:
             return None
         path = unquote(parts.path)
         fragment = f"#{parts.fragment}" if parts.fragment else ""
+        if (bad := find_bad_character(path)) is not None:
+            # Only a %-escape such as %00 or %0A puts one there: the lesson itself has none.
+            self.reporter.error(
+                f"{what} '{href}' names a file holding U+{ord(path[bad[0]]):04X}, "
+                "which no file in a package may",
+                self.located(line),
+                "remove the %-escape; name files with letters, digits, '.', '-' and '_'",
+            )
+            return None
         if path.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", path) or "\\" in path:
             self.reporter.error(
                 f"{what} '{href}' is an absolute path",
@@ -216,11 +257,15 @@ class _Resolver:
             )
             return None
         file = self.course.root / relpath
-        if not _inside(file, self.course.root):
+        escape = _symlink_out(self.course.root, relpath)
+        if escape is not None:
+            link, target = escape
             self.reporter.error(
-                f"{what} '{href}' is a link to a file outside the course folder",
+                f"{what} '{href}' leads through the symbolic link '{link}' "
+                + (f"to {target}, outside the course folder" if target else "round in a loop"),
                 self.located(line),
-                "replace the symbolic link with a copy of the file",
+                "a package holds only the course's own files: replace the link with a copy "
+                "of what it leads to, inside the course folder",
             )
             return None
         if not file.is_file():
@@ -575,12 +620,25 @@ def _is_external(href: str) -> bool:
     return match is not None and match.group(0)[:-1].lower() in EXTERNAL_SCHEMES
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
+def _symlink_out(root: Path, relpath: str) -> tuple[str, str | None] | None:
+    """The first symbolic link on ``relpath`` that leads out of ``root``, and where to.
+
+    ``relpath`` is already normalised and inside ``root`` as written; only a link can
+    take it out. Returns (the link's course-relative path, its target, or None for a
+    loop of links), or None when every link on the way stays inside.
+    """
+    path = root
+    for part in relpath.split("/"):
+        path = path / part
+        if not path.is_symlink():
+            continue
+        try:
+            target = path.resolve()
+        except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError on a loop
+            return path.relative_to(root).as_posix(), None
+        if target != root and root not in target.parents:
+            return path.relative_to(root).as_posix(), target.as_posix()
+    return None
 
 
 def _missing_file_hint(course: Course, relpath: str) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 from builder.archive import write_folder
 from builder.build import plan_packages
 from builder.errors import CourseError, Reporter
+from builder.i18n import require_language_tags
 
 PREVIEW_PAGE = "preview.html"
 STATUS_PATH = "/__sabaq/status"
@@ -45,6 +46,10 @@ class PreviewState:
     errors: list[str] = field(default_factory=list)
     package_dir_name: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        # The language names the catalogs read; "../../x" must not reach outside locales/.
+        require_language_tags([self.lang] if self.lang is not None else [])
 
     def rebuild(self) -> None:
         """Build the SCORM 1.2 package into a fresh folder and switch to it when it works."""
@@ -149,6 +154,7 @@ class PreviewServer:
     on_rebuild: Callable[[PreviewState], None] = lambda state: None
 
     def __post_init__(self) -> None:
+        require_language_tags([self.lang] if self.lang is not None else [])  # before mkdtemp
         self._temp = tempfile.mkdtemp(prefix="sabaq-preview-")
         self.state = PreviewState(self.course_dir, self.lang, self.locales_dir, Path(self._temp))
         handler = partial(_Handler, state=self.state)

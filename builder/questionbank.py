@@ -33,6 +33,12 @@ Moodle lacks, the nearest allowed one is used and the author is warned.
 GIFT cannot hold hints, the Correct:/Incorrect: feedback of multiple-response and
 matching questions, or points; one warning per file lists what it leaves out, since
 the Moodle XML file beside it holds everything.
+
+GIFT is read line by line: a blank line ends a question and a line starting with
+``//`` is a comment. So no author text ever reaches the file with a line break of
+its own: in questions, answers and feedback a break is written ``\\n`` (which Moodle
+turns back into one), and in the comment and category lines, which Moodle takes as
+written, breaks and other white space are folded into single spaces.
 """
 
 from __future__ import annotations
@@ -122,7 +128,17 @@ def categories(course: Course) -> list[Category]:
 
 def _category_part(name: str) -> str:
     # Moodle splits a category path at single slashes and reads '//' as one slash.
-    return " ".join(name.split()).replace("/", "//")
+    return gift_line(name).replace("/", "//")
+
+
+def gift_line(text: str) -> str:
+    """``text`` on one line, for a GIFT comment or ``$CATEGORY:`` line, which Moodle reads
+    without undoing escapes: every run of white space, line breaks included, is one space.
+
+    >>> gift_line("Blockchain\\n\\n::evil::What?{=yes}")
+    'Blockchain ::evil::What?{=yes}'
+    """
+    return " ".join(text.split())
 
 
 # --------------------------------------------------------------------------- grades
@@ -538,8 +554,13 @@ def gift_html(html: str) -> str:
 
 
 def _gift_escape(text: str) -> str:
-    text = _GIFT_SPECIAL.sub(r"\\\1", text.replace("\r", ""))
-    return text.replace("\n", "\\n")
+    """GIFT's special characters escaped, and every line break written ``\\n``.
+
+    A break of any kind (``\\r\\n``, ``\\r``, ``\\n``) would end the line, and an empty line
+    the question: the text after it would be read as questions of its own.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _GIFT_SPECIAL.sub(r"\\\1", text).replace("\n", "\\n")
 
 
 def gift_plain(text: str, question: Question, reporter: Reporter) -> str:
@@ -562,7 +583,7 @@ def gift_plain(text: str, question: Question, reporter: Reporter) -> str:
 def gift(course: Course, reporter: Reporter, file: str, moodle_file: str) -> bytes:
     """Every quiz of the course in GIFT, each after its ``$CATEGORY:`` line."""
     losses = _GiftLosses()
-    blocks = [f"// {course.config.title}: questions exported by Sabaq; see {README}"]
+    blocks = [f"// {gift_line(course.config.title)}: questions exported by Sabaq; see {README}"]
     for category in categories(course):
         # The category is read before any escape is undone, so it is written as it is.
         blocks.append(f"$CATEGORY: {category.path}")
@@ -654,6 +675,15 @@ def _gift_short(question: Question, reporter: Reporter, file: str, moodle_file: 
                 f"import {moodle_file} instead, which keeps it a short-answer question",
             )
         text = gift_plain(short_answer_text(answer), question, reporter)
+        if feedback and text.endswith("\\"):
+            warn_once(
+                reporter,
+                f"Moodle's GIFT import would change '{answer}' in question '{question.id}': "
+                "its last backslash would escape the '#' that starts the Correct: feedback, "
+                "which would become part of the answer",
+                question.location,
+                f"import {moodle_file} instead, which keeps it as written",
+            )
         lines.append(f"=%100%{text}{feedback}")
     if question.incorrect_feedback is not None:
         # Any other answer earns nothing and shows the Incorrect: feedback.

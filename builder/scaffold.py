@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from builder.fields import SLUG
+from builder.fields import SLUG, FieldReader, character_problem
 
 COURSE_YML = """\
 id: {id}
@@ -84,11 +84,26 @@ class ScaffoldError(Exception):
 
 
 def new_course(courses_dir: Path, course_id: str, title: str, language: str = "en") -> Path:
-    """Create ``courses_dir/<course_id>`` with a module, a lesson and a quiz."""
+    """Create ``courses_dir/<course_id>`` with a module, a lesson and a quiz.
+
+    Everything is checked before anything is created, as ``course.yml`` would be
+    checked on loading: a title with a line break would end up in one-line places
+    (GIFT's header comment among them), and a language with one would write keys of
+    its own into ``course.yml``.
+    """
     if not SLUG.match(course_id):
         raise ScaffoldError(
-            f"'{course_id}' cannot be a course id: use lowercase letters, digits and hyphens, "
-            "starting with a letter (for example ai-ethics)"
+            f"{_quoted(course_id)} cannot be a course id: use lowercase letters, digits and "
+            "hyphens, starting with a letter (for example ai-ethics)"
+        )
+    if (problem := character_problem(title)) is not None:
+        raise ScaffoldError(f"the title {problem[0]}: {problem[1]}")
+    if not title.strip():
+        raise ScaffoldError("the title must not be empty: give --title a title to show learners")
+    if not FieldReader.language_ok(language):
+        raise ScaffoldError(
+            f"{_quoted(language)} cannot be a language: give a language tag such as en, ur "
+            "or pa-Arab"
         )
     target = courses_dir / course_id
     if target.exists():
@@ -105,6 +120,11 @@ def new_course(courses_dir: Path, course_id: str, title: str, language: str = "e
     )
     (module / "02-first-quiz.md").write_text(QUIZ_LESSON, encoding="utf-8")
     return target
+
+
+def _quoted(text: str) -> str:
+    # Quoted as Python writes it when it holds a control character: never raw on a terminal.
+    return repr(text) if character_problem(text) else f"'{text}'"
 
 
 def _yaml_text(text: str) -> str:

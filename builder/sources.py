@@ -3,6 +3,12 @@
 A course folder holds ``course.yml`` and module folders; a module folder holds an
 optional ``module.yml`` and Markdown lessons. Both are ordered by name, and names
 must be plain lowercase ASCII so that every LMS and web server serves them alike.
+
+A symbolic link is followed only when it leads to a place inside the course folder:
+a package holds exactly what the course folder holds, so a link to ``/etc/passwd``
+named ``01-notes.md`` must not put that file in a zip. Links inside the folder are
+allowed (a module may share another's images or lessons); they cannot reach anything
+the author did not put in the course.
 """
 
 from __future__ import annotations
@@ -11,9 +17,9 @@ import re
 from pathlib import Path
 
 from builder.assessment import check_unique_ids, parse_quizzes
-from builder.config import CourseConfig, load_config
+from builder.config import COURSE_FILE, CourseConfig, load_config
 from builder.errors import Location, Reporter
-from builder.fields import FieldReader
+from builder.fields import FieldReader, character_problem, find_bad_character
 from builder.grading import check_grading
 from builder.model import Course, Lesson, Module, WebLink
 from builder.yamldoc import YamlDoc, load_yaml_file, parse_yaml_mapping
@@ -30,12 +36,14 @@ _WEB_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 def load_course(course_dir: Path, reporter: Reporter) -> Course | None:
     """Load every part of a course, reporting all problems; None if any was fatal."""
     root = course_dir.resolve()
+    if _leaves_course(root / COURSE_FILE, root, reporter):
+        return None
     config = load_config(root, reporter)
     if config is None:
         return None
     modules = [
         module
-        for folder in _ordered_children(root, reporter)
+        for folder in _ordered_children(root, root, reporter)
         if folder.is_dir() and (module := _load_module(root, folder, reporter)) is not None
     ]
     if not modules and not reporter.errors:
@@ -63,44 +71,83 @@ def slug_from_name(name: str) -> str:
     return ORDER_PREFIX.sub("", stem, count=1).replace("_", "-").replace(".", "-")
 
 
-def _ordered_children(folder: Path, reporter: Reporter) -> list[Path]:
+def _ordered_children(folder: Path, root: Path, reporter: Reporter) -> list[Path]:
     children = []
     for child in sorted(folder.iterdir(), key=lambda p: p.name):
         if child.name.startswith((".", "_")):
             continue  # editor and system files, and drafts the author keeps aside
-        if not SAFE_NAME.match(child.name):
+        if not SAFE_NAME.fullmatch(child.name):
             reporter.error(
-                f"'{child.name}' is not a usable file name",
+                f"{_quoted(child.name)} is not a usable file name",
                 Location(child),
                 "use only lowercase letters a-z, digits, '.', '-' and '_' (no spaces); "
                 "LMS web servers treat other names inconsistently",
             )
             continue
+        if _leaves_course(child, root, reporter):
+            continue
         children.append(child)
     return children
 
 
+def _quoted(name: str) -> str:
+    # A file name may hold anything but '/' and NUL; the author's terminal gets none of it raw.
+    return repr(name) if character_problem(name) else f"'{name}'"
+
+
+def _leaves_course(path: Path, root: Path, reporter: Reporter) -> bool:
+    """Report ``path`` if it is a symbolic link that leads out of the course folder.
+
+    A link that leads nowhere is reported too: a lesson would silently go missing.
+    """
+    if not path.is_symlink():
+        return False
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError on a loop of links
+        target = None
+    if target is None or not target.exists():
+        reporter.error(
+            f"'{path.name}' is a symbolic link to nothing (a missing file, or a loop of links)",
+            Location(path),
+            "remove the link, or make it lead to a file inside the course folder",
+        )
+        return True
+    if target != root and root not in target.parents:
+        reporter.error(
+            f"'{path.name}' is a symbolic link to {target.as_posix()}, outside the course folder",
+            Location(path),
+            "a package holds only the course's own files: replace the link with a copy of "
+            "what it leads to, inside the course folder",
+        )
+        return True
+    return False
+
+
 def _load_module(root: Path, folder: Path, reporter: Reporter) -> Module | None:
+    children = _ordered_children(folder, root, reporter)
     lesson_files = [
-        path
-        for path in _ordered_children(folder, reporter)
-        if path.is_file() and path.name.endswith(LESSON_SUFFIX)
+        path for path in children if path.is_file() and path.name.endswith(LESSON_SUFFIX)
     ]
     meta_path = folder / MODULE_FILE
-    if not lesson_files and not meta_path.exists():
+    if not lesson_files and meta_path not in children:
         return None  # an asset folder such as images/, not a module
     relpath = folder.relative_to(root).as_posix()
     slug = slug_from_name(folder.name)
     title = _title_from_slug(slug)
     description = discussion = ""
     links: tuple[WebLink, ...] = ()
-    if meta_path.is_file() and (doc := load_yaml_file(meta_path, reporter)) is not None:
+    if (
+        meta_path in children
+        and meta_path.is_file()
+        and (doc := load_yaml_file(meta_path, reporter)) is not None
+    ):
         read = FieldReader(doc, reporter, MODULE_FILE)
         read.reject_unknown(MODULE_KEYS)
         slug = read.slug("id", default=slug, example=slug)
         title = read.text("title", default=title)
-        description = read.text("description")
-        discussion = read.text("discussion")
+        description = read.text("description", multiline=True)
+        discussion = read.text("discussion", multiline=True)
         links = _web_links(doc, reporter)
     if not lesson_files:
         reporter.error(
@@ -142,7 +189,20 @@ def _web_links(doc: YamlDoc, reporter: Reporter) -> tuple[WebLink, ...]:
                 _LINK_EXAMPLE,
             )
             continue
-        if not _WEB_URL.match(url.strip()):
+        problems = [
+            (key, found)
+            for key, text in (("title", title.strip()), ("url", url.strip()))
+            if (found := character_problem(text)) is not None
+        ]
+        for key, (problem, hint) in problems:
+            reporter.error(
+                f"'{key}' of link {index + 1} in 'links' {problem}",
+                doc.location("links", index, key),
+                hint,
+            )
+        if problems:
+            continue
+        if not _WEB_URL.fullmatch(url.strip()):
             reporter.error(
                 f"link {index + 1} in 'links' has '{url}', which is not an http(s) address",
                 doc.location("links", index, "url"),
@@ -166,6 +226,11 @@ def _load_lesson(root: Path, path: Path, module_id: str, reporter: Reporter) -> 
         reporter.error(f"cannot read the file: {error.strerror or error}", Location(path))
         return None
     text = text.removeprefix("\ufeff")
+    if (bad := find_bad_character(text, multiline=True)) is not None:
+        index, problem, hint = bad
+        line = text.count("\n", 0, index) + 1
+        reporter.error(f"the lesson {problem}", Location(path, line), hint)
+        return None
     body, body_line = text, 1
     read: FieldReader | None = None
     front = _split_front_matter(text)
@@ -182,9 +247,13 @@ def _load_lesson(root: Path, path: Path, module_id: str, reporter: Reporter) -> 
     objectives: tuple[str, ...] = ()
     if read is not None:
         slug = read.slug("id", default=slug, example=slug)
+        errors = len(reporter.errors)
         title = read.text("title")
+        title_refused = len(reporter.errors) > errors
         duration = read.minutes("duration")
         objectives = read.text_list("objectives")
+        if title_refused:
+            return None  # reported: neither 'no title' nor the heading in its place
     if not title:
         title, body, body_line = _title_from_heading(body, body_line)
     if not title:

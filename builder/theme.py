@@ -1,7 +1,8 @@
 """The Jinja2 environment that turns the model into pages.
 
 Autoescaping is on and undefined names fail loudly: an author's title can never
-become markup, and a template typo can never quietly print nothing.
+become markup, and a template typo can never quietly print nothing. A translator's
+words cannot become markup either (:class:`SafeTranslations`).
 """
 
 from __future__ import annotations
@@ -9,12 +10,15 @@ from __future__ import annotations
 import gettext
 import io
 import posixpath
+import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 import polib
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 THEME_PACKAGE = "builder"
 TEMPLATES = "themes/default/templates"
@@ -40,17 +44,111 @@ def _environment(ui_catalog: Path | None, _stamp: int) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    translations: gettext.NullTranslations = gettext.NullTranslations()
     if ui_catalog is not None and ui_catalog.is_file():
         # Fuzzy entries are left out of the compiled catalog: an unreviewed string
         # shows in the source language rather than wrong.
         compiled = polib.pofile(str(ui_catalog)).to_binary()
-        env.install_gettext_translations(  # type: ignore[attr-defined]
-            gettext.GNUTranslations(io.BytesIO(compiled)), newstyle=True
-        )
-    else:
-        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+        translations = gettext.GNUTranslations(io.BytesIO(compiled))
+    safe = SafeTranslations(translations)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        safe.gettext, safe.ngettext, newstyle=True, pgettext=safe.pgettext, npgettext=safe.npgettext
+    )
     env.filters["relative_to"] = relative_url
+    env.filters["plain_text"] = plain_text
     return env
+
+
+_MARKUP = re.compile(
+    r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?>|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);"
+)
+_CONVERSION = re.compile(
+    r"%(?:\((?P<name>[A-Za-z_][A-Za-z0-9_]*)\))?[#0 +-]*\d*(?:\.\d+)?(?P<type>[diouxXeEfFgGcrsa%])"
+)
+
+
+class SafeTranslations:
+    """The theme's translations, unable to add markup to a page or to break it.
+
+    With autoescaping, Jinja's newstyle gettext marks whatever the catalog returns as
+    safe HTML and then fills in its ``%(name)s`` placeholders. A translator is not
+    trusted with markup: a translation is escaped except for the tags (and character
+    references) its source has, so only the theme's own markup survives. A translation
+    the theme could not fill in (an unknown placeholder, a lone ``%``) gives way to the
+    source; ``sabaq build`` refuses such catalogs anyway (``i18n.check_catalog``).
+    """
+
+    def __init__(self, translations: gettext.NullTranslations) -> None:
+        self._translations = translations
+
+    def gettext(self, message: str) -> str:
+        return _safe(self._translations.gettext(message), message, (message,))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        english = singular if n == 1 else plural
+        return _safe(
+            self._translations.ngettext(singular, plural, n), english, (singular, plural), "num"
+        )
+
+    def pgettext(self, context: str, message: str) -> str:
+        return _safe(self._translations.pgettext(context, message), message, (message,), "context")
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        english = singular if n == 1 else plural
+        translated = self._translations.npgettext(context, singular, plural, n)
+        return _safe(translated, english, (singular, plural), "context", "num")
+
+
+def _safe(translated: str, fallback: str, sources: tuple[str, ...], *implicit: str) -> str:
+    if translated in sources:
+        return translated  # the theme's own words
+    names = {
+        match["name"]
+        for source in sources
+        for match in _CONVERSION.finditer(source)
+        if match["name"] is not None
+    }
+    if not _fills_in(translated, names | set(implicit)):
+        return fallback
+    allowed = {markup for source in sources for markup in _MARKUP.findall(source)}
+    pieces: list[Markup] = []
+    position = 0
+    for match in _MARKUP.finditer(translated):
+        pieces.append(escape(translated[position : match.start()]))
+        markup = match.group(0)
+        pieces.append(Markup(markup) if markup in allowed else escape(markup))
+        position = match.end()
+    pieces.append(escape(translated[position:]))
+    return Markup("").join(pieces)
+
+
+def _fills_in(text: str, names: set[str]) -> bool:
+    """Whether Jinja can fill ``text`` in with values called ``names`` (and nothing else)."""
+    index = text.find("%")
+    while index != -1:
+        match = _CONVERSION.match(text, index)
+        if match is None:
+            return False
+        if match["type"] == "%":
+            if match.group(0) != "%%":
+                return False
+        elif match["name"] not in names:
+            return False
+        index = text.find("%", match.end())
+    return True
+
+
+def plain_text(strings: Mapping[str, str]) -> dict[str, str]:
+    """Translated strings as text, for a script that shows them with ``textContent``.
+
+    ``_()`` gives HTML (a translation escaped); a runtime that sets ``textContent``
+    would show ``&amp;`` as it is, so its words are handed over unescaped, and
+    ``tojson`` keeps ``</script>`` inside them from ending the script element.
+    """
+    return {
+        key: Markup(value).unescape() if isinstance(value, Markup) else value
+        for key, value in strings.items()
+    }
 
 
 UI_DOMAIN = "sabaq"

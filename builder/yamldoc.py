@@ -7,6 +7,7 @@ document keeps a map from a key path such as ``("formats", 1)`` to its 1-based l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,11 @@ class YamlDoc:
         return Location(self.path, self.first_line)
 
 
+MAX_DEPTH = 20
+"""How deeply a course file may nest lists and mappings; course files need three
+levels, and a deeper file could only exhaust the recursion of the YAML composer."""
+
+
 def parse_yaml_mapping(
     text: str, path: Path, reporter: Reporter, first_line: int = 1
 ) -> YamlDoc | None:
@@ -46,25 +52,46 @@ def parse_yaml_mapping(
 
     ``first_line`` is the line of ``text``'s first line inside ``path`` (front matter
     starts on line 2 of a lesson file).
+
+    The events are read first, without building anything: a file with anchors,
+    aliases or tags, or nested too deeply, is refused before the composer and the line
+    index see it. A few hundred bytes of aliases that refer to aliases expand to billions of
+    values (the "billion laughs"); no course file needs them.
     """
     offset = first_line - 1
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        if not _plain_structure(text, path, reporter, offset):
+            return None
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark is not None else first_line
-        problem = exc.problem or "invalid YAML"
+        problem = _printable(exc.problem or "invalid YAML")
         reporter.error(
             f"invalid YAML: {problem}",
             Location(path, line),
-            "check indentation and quote values that contain ':' or start with special characters",
+            _SYNTAX_HINT if not isinstance(exc, _ValueError) else exc.hint,
+        )
+        return None
+    except yaml.reader.ReaderError as exc:
+        # PyYAML refuses control characters in the file itself, by their offset.
+        line = text.count("\n", 0, max(exc.position, 0)) + first_line
+        character = exc.character if isinstance(exc.character, int) else 0
+        reporter.error(
+            f"invalid YAML: the file holds the control character U+{character:04X}",
+            Location(path, line),
+            "delete it; most editors do not show it",
         )
         return None
     except yaml.YAMLError as exc:
         reporter.error(f"invalid YAML: {exc}", Location(path, first_line))
         return None
-    if data is None:
+    if node is None or data is None:
         return YamlDoc(path, {}, {}, first_line)
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         reporter.error("expected a mapping of 'key: value' lines", Location(path, first_line))
@@ -73,6 +100,131 @@ def parse_yaml_mapping(
     raw: dict[KeyPath, str] = {}
     _index_lines(node, (), lines, raw, offset, path, reporter)
     return YamlDoc(path, {str(k): v for k, v in data.items()}, lines, first_line, raw)
+
+
+_SYNTAX_HINT = (
+    "check indentation and quote values that contain ':' or start with special characters"
+)
+
+
+def _plain_structure(text: str, path: Path, reporter: Reporter, offset: int) -> bool:
+    """Whether ``text`` is free of anchors, aliases and tags and not nested too deeply.
+
+    Reads the parser's events, which cost one pass over the text whatever it holds;
+    reports the first problem at its line.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = (event.start_mark.line if event.start_mark else 0) + 1 + offset
+        if isinstance(event, yaml.AliasEvent):
+            reporter.error(
+                f"YAML aliases ('*{event.anchor}') are not allowed in course files",
+                Location(path, line),
+                "write the value out in full wherever it is needed",
+            )
+            return False
+        if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+            reporter.error(
+                f"YAML anchors ('&{event.anchor}') are not allowed in course files",
+                Location(path, line),
+                "remove the anchor, and write the value out in full wherever it is needed",
+            )
+            return False
+        tag = getattr(event, "tag", None)
+        if tag is not None and not (isinstance(event, yaml.ScalarEvent) and tag == "!"):
+            # '!!float abc' or '!!bool maybe' would make PyYAML fail without a line, and
+            # '!!binary' or '!!set' make values no course file holds.
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            reporter.error(
+                f"YAML tags ('{_printable(shown)}') are not allowed in course files",
+                Location(path, line),
+                "remove the tag; quote the value if it should stay text",
+            )
+            return False
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                reporter.error(
+                    f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                    Location(path, line),
+                    "course files need lists and mappings only a few levels deep",
+                )
+                return False
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return True
+
+
+class _ValueError(yaml.constructor.ConstructorError):
+    """A scalar YAML reads as a number or a date, but Python cannot hold."""
+
+    def __init__(self, problem: str, hint: str, node: yaml.Node) -> None:
+        super().__init__(None, None, problem, node.start_mark)
+        self.hint = hint
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, reporting an unreadable number or date at its line, and
+    reading JSON's escapes of characters beyond U+FFFF as YAML 1.2 and JSON do.
+
+    ``int()`` refuses more than 4300 digits and ``datetime`` a 13th month; PyYAML lets
+    those ``ValueError``s escape without a line.
+    """
+
+    def construct_yaml_str(self, node: yaml.ScalarNode) -> str:
+        return _whole_characters(str(super().construct_yaml_str(node)))
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        try:
+            return int(super().construct_yaml_int(node))
+        except ValueError:  # only int() refusing thousands of digits: tags are refused
+            raise _ValueError(
+                f"the number {_cut(str(node.value))} is too long",
+                "quote it if it is text",
+                node,
+            ) from None
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as error:
+            raise _ValueError(
+                f"'{_cut(str(node.value))}' is not a date ({error})",
+                "write dates as YYYY-MM-DD, or quote the value if it is text",
+                node,
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:str", _Loader.construct_yaml_str)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(text: str) -> str:
+    """``text`` with each UTF-16 surrogate pair joined into the character it stands for.
+
+    PyYAML reads "\\ud83d\\ude00" as two halves; JSON and YAML 1.2 read one emoji. A half
+    left alone stays, for the field reader to refuse at its line.
+    """
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    """PyYAML's message with control characters escaped: a tag such as ``!a%1B`` or an
+    escape in ``!!int "\\x1b"`` puts one there, and it must not reach a terminal raw."""
+    return _UNPRINTABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+def _cut(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def load_yaml_file(path: Path, reporter: Reporter) -> YamlDoc | None:
@@ -99,7 +251,7 @@ def _index_lines(
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
-            key = str(key_node.value)
+            key = _whole_characters(str(key_node.value))
             here = (*prefix, key)
             line = key_node.start_mark.line + 1 + offset
             if key in seen:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import polib
 import pytest
 
 from builder import i18n
-from builder.errors import Reporter
+from builder.errors import Location, Reporter
 from builder.sources import load_course
 from tests.support import ROOTS, copy_root
 
@@ -181,19 +182,94 @@ def test_check_refuses_html_from_translators(tmp_path: Path) -> None:
     ]
 
 
+HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+
+
 def test_check_runs_msgfmt(tmp_path: Path) -> None:
+    if shutil.which("msgfmt") is None:
+        pytest.skip("GNU gettext is not installed (bash scripts/setup.sh --test installs it)")
     path = tmp_path / "broken.po"
+    # Only GNU msgfmt minds a translation that starts a line its source does not.
+    path.write_text(HEADER + 'msgid "one"\nmsgstr "\\nایک"\n', encoding="utf-8")
+    reporter = Reporter()
+    assert i18n.check_catalog(path, reporter) is None
+    assert [(d.message.startswith("msgfmt: "), d.location) for d in reporter.diagnostics] == [
+        (True, Location(path, 6))
+    ]
+
+
+def test_msgfmt_runs_only_once_our_own_checks_pass(tmp_path: Path) -> None:
+    """Both would report the same slip; a translator sees it once."""
+    path = tmp_path / "twice.po"
     path.write_text(
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-        'msgid "one"\nmsgstr "ایک"\n\nmsgid "one"\nmsgstr "دوبارہ"\n',
-        encoding="utf-8",
+        HEADER + 'msgid "one"\nmsgstr "ایک"\n\nmsgid "one"\nmsgstr "دوبارہ"\n', encoding="utf-8"
     )
     reporter = Reporter()
-    i18n.check_catalog(path, reporter)
-    assert any(
-        d.message.startswith("msgfmt: ") and d.location and d.location.line
-        for d in reporter.diagnostics
+    assert i18n.check_catalog(path, reporter) is None
+    assert [d.format() for d in reporter.diagnostics] == [
+        f"{path.as_posix()}:8: error: this message is defined twice (first at line 5)\n"
+        "  hint: keep one of the two entries; gettext refuses a catalog with both"
+    ]
+
+
+def test_a_missing_msgfmt_fails_only_the_check_that_requires_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None)
+    path = tmp_path / "ur.po"
+    path.write_text(HEADER + 'msgid "one"\nmsgstr "ایک"\n', encoding="utf-8")
+    for msgfmt in (i18n.Msgfmt.WHEN_INSTALLED, i18n.Msgfmt.NEVER):
+        assert i18n.check_catalog(path, Reporter(), msgfmt) is not None
+    reporter = Reporter()
+    assert i18n.check_catalog(path, reporter) is None
+    assert [d.message for d in reporter.diagnostics] == [
+        "GNU msgfmt is not installed, so the catalog's syntax cannot be checked"
+    ]
+
+
+def test_fuzzy_translations_are_not_checked(tmp_path: Path) -> None:
+    """No build uses them, and a source edit must not turn an old translation into an error."""
+    catalog = i18n.new_catalog(polib.POFile(), "ur")
+    catalog.append(
+        polib.POEntry(msgid="See [a](b.md).", msgstr="[a](c.md) <b>", flags=[i18n.FUZZY])
     )
+    path = tmp_path / "ur.po"
+    path.write_text(i18n.render_catalog(catalog), encoding="utf-8")
+    reporter = Reporter()
+    assert i18n.check_catalog(path, reporter, i18n.Msgfmt.NEVER) is not None
+    assert reporter.diagnostics == []
+
+
+def test_course_text_may_hold_a_percent_sign_but_theme_text_must_write_two(tmp_path: Path) -> None:
+    catalog = i18n.new_catalog(polib.POFile(), "ur")
+    catalog.append(polib.POEntry(msgid="Half of it", msgstr="اس کا 50%"))
+    course, theme = tmp_path / "course.po", tmp_path / f"{i18n.UI_DOMAIN}.po"
+    for path in (course, theme):
+        path.write_text(i18n.render_catalog(catalog), encoding="utf-8")
+    assert i18n.check_catalog(course, Reporter(), i18n.Msgfmt.NEVER) is not None
+    reporter = Reporter()
+    assert i18n.check_catalog(theme, reporter, i18n.Msgfmt.NEVER) is None
+    assert [d.message for d in reporter.diagnostics] == [
+        "the translation has a '%' that starts no placeholder: 'اس کا 50%'"
+    ]
+
+
+def test_a_plural_form_may_leave_out_the_number_but_add_nothing(tmp_path: Path) -> None:
+    catalog = i18n.new_catalog(polib.POFile(), "ur")
+    entry = polib.POEntry(msgid="%(count)s question", msgid_plural="%(count)s questions")
+    entry.flags.append("python-format")
+    entry.msgstr_plural = {0: "ایک سوال", 1: "%(count)s سوالات"}
+    catalog.append(entry)
+    path = tmp_path / f"{i18n.UI_DOMAIN}.po"
+    path.write_text(i18n.render_catalog(catalog), encoding="utf-8")
+    assert i18n.check_catalog(path, Reporter(), i18n.Msgfmt.NEVER) is not None
+    entry.msgstr_plural = {0: "ایک سوال", 1: "%(count)s سوالات %(extra)s"}
+    path.write_text(i18n.render_catalog(catalog), encoding="utf-8")
+    reporter = Reporter()
+    assert i18n.check_catalog(path, reporter, i18n.Msgfmt.NEVER) is None
+    assert [d.message for d in reporter.diagnostics] == [
+        "msgstr[1] has placeholders the source does not have: '%(extra)s'"
+    ]
 
 
 def test_exports_get_translated_quizzes() -> None:

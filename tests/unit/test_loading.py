@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from builder.errors import Reporter
+from builder.fields import SLUG
 from builder.model import Course, progress_keys
 from builder.sources import load_course, slug_from_name
 from tests.support import copy_root
@@ -230,3 +231,306 @@ def test_missing_course_yml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
         "empty: error: no course.yml in the course folder\n"
         "  hint: create course.yml with at least id, title and version (see README, 'Writing a course')"
     ]
+
+
+# --------------------------------------------------------------------------- hostile YAML
+
+_HINT_ALIAS = "  hint: write the value out in full wherever it is needed"
+_HINT_ANCHOR = "  hint: remove the anchor, and write the value out in full wherever it is needed"
+_HINT_SURROGATE = (
+    "  hint: write the character itself; an escape "
+    "must give the whole character (\\U0001F600) or both halves of its pair (\\ud83d\\ude00)"
+)
+_HINT_CONTROL = (
+    "  hint: delete it; most editors do not show it (in quotes, a \\x or \\u escape writes one)"
+)
+
+
+@pytest.mark.parametrize(
+    ("course_yml", "expected"),
+    [
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\nauthors: &team [a, b]\nkeywords: *team\n",
+            "course/course.yml:4: error: YAML anchors ('&team') are not allowed in course files\n"
+            + _HINT_ANCHOR,
+            id="anchor",
+        ),
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\nkeywords: *team\n",
+            "course/course.yml:4: error: YAML aliases ('*team') are not allowed in course files\n"
+            + _HINT_ALIAS,
+            id="alias-without-anchor",
+        ),
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\nkeywords: " + "[" * 500 + "]" * 500 + "\n",
+            "course/course.yml:4: error: the YAML is nested more than 20 levels deep\n"
+            "  hint: course files need lists and mappings only a few levels deep",
+            id="deep",
+        ),
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\nmastery_score: " + "7" * 5000 + "\n",
+            "course/course.yml:4: error: invalid YAML: the number "
+            "77777777777777777777777777777… is too long\n  hint: quote it if it is text",
+            id="long-number",
+        ),
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\nmastery_score: !!float abc\n",
+            "course/course.yml:4: error: YAML tags ('!!float') are not allowed in course files\n"
+            "  hint: remove the tag; quote the value if it should stay text",
+            id="tag-float",
+        ),
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\nmultilingual: !!bool maybe\n",
+            "course/course.yml:4: error: YAML tags ('!!bool') are not allowed in course files\n"
+            "  hint: remove the tag; quote the value if it should stay text",
+            id="tag-bool",
+        ),
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\naudience: !a%1B x\n",
+            "course/course.yml:4: error: YAML tags ('!a\\u001b') are not allowed in course "
+            "files\n  hint: remove the tag; quote the value if it should stay text",
+            id="tag-with-an-escape",
+        ),
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\nlicence: 2024-13-45\n",
+            "course/course.yml:4: error: invalid YAML: '2024-13-45' is not a date (month must "
+            "be in 1..12)\n  hint: write dates as YYYY-MM-DD, or quote the value if it is text",
+            id="bad-date",
+        ),
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\naudience: Beginners\x1b[2J\n",
+            "course/course.yml:4: error: invalid YAML: the file holds the control character "
+            "U+001B\n  hint: delete it; most editors do not show it",
+            id="raw-control-character",
+        ),
+        pytest.param(
+            'id: minimal\ntitle: "Blockchain\\x07"\nversion: "1"\n',
+            "course/course.yml:2: error: 'title' holds the control character U+0007\n"
+            + _HINT_CONTROL,
+            id="escaped-control-character",
+        ),
+        pytest.param(
+            'id: minimal\ntitle: "Blockchain \\ud83d"\nversion: "1"\n',
+            "course/course.yml:2: error: 'title' holds U+D83D, half of a UTF-16 surrogate pair, "
+            "which is not a character\n" + _HINT_SURROGATE,
+            id="lone-surrogate",
+        ),
+        pytest.param(
+            'id: minimal\ntitle: "Blockchain \\ude00\\ud83d"\nversion: "1"\n',
+            "course/course.yml:2: error: 'title' holds U+DE00, half of a UTF-16 surrogate pair, "
+            "which is not a character\n" + _HINT_SURROGATE,
+            id="surrogates-in-the-wrong-order",
+        ),
+        pytest.param(
+            'id: minimal\ntitle: "Blockchain\\n\\n::x::Q{=a}"\nversion: "1"\n',
+            "course/course.yml:2: error: 'title' must be one line (it holds a line break)\n"
+            "  hint: write it on one line",
+            id="title-newline",
+        ),
+        pytest.param(
+            'id: minimal\ntitle: x\nversion: "1"\nauthors: ["A\\u2028B"]\n',
+            "course/course.yml:4: error: item 1 of 'authors' must be one line (it holds a line "
+            "break)\n  hint: write it on one line",
+            id="author-line-separator",
+        ),
+        pytest.param(
+            'id: minimal\ntitle: x\nversion: "1"\nkeywords: "a\\x00"\n',
+            "course/course.yml:4: error: 'keywords' holds the control character U+0000\n"
+            + _HINT_CONTROL,
+            id="keyword-nul",
+        ),
+        pytest.param(
+            'id: "minimal\\n"\ntitle: x\nversion: "1"\n"ti\\x1btle": y\n',
+            "course/course.yml:4: error: unknown key 'ti\\x1btle' in course.yml\n"
+            "  hint: did you mean 'title'?",
+            id="unknown-key-shown-escaped",
+        ),
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\nduration: " + "9" * 31 + "\n",
+            "course/course.yml:4: error: 'duration' must be at most 10000 hours (got "
+            + "9" * 31
+            + ')\n  hint: write the duration in minutes or hours, such as 45, "3h" or "1h 30m"',
+            id="duration-huge",
+        ),
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\nduration: " + "9" * 5000 + "h\n",
+            "course/course.yml:4: error: 'duration' must be at most 10000 hours (got '"
+            + "9" * 58
+            + '…)\n  hint: write the duration in minutes or hours, such as 45, "3h" or "1h 30m"',
+            id="duration-huge-hours",
+        ),
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\nduration: 10001h\n",
+            "course/course.yml:4: error: 'duration' must be at most 10000 hours (got '10001h')\n"
+            '  hint: write the duration in minutes or hours, such as 45, "3h" or "1h 30m"',
+            id="duration-just-too-long",
+        ),
+        pytest.param(
+            "id: minimal\ntitle: x\nversion: '1'\nduration: .inf\n",
+            "course/course.yml:4: error: 'duration' must be a duration such as 45 (minutes), "
+            '"45 min", "3h" or "1h 30m" (got inf)',
+            id="duration-infinite",
+        ),
+    ],
+)
+def test_hostile_course_yml_gives_a_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, course_yml: str, expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    copy_root("minimal", tmp_path).rename(tmp_path / "course")
+    (tmp_path / "course" / "course.yml").write_text(course_yml, encoding="utf-8")
+    _, problems = load(Path("course"))
+    assert problems == [expected]
+
+
+def test_escapes_of_both_halves_of_a_surrogate_pair_are_one_character(course_dir: Path) -> None:
+    """JSON writes 😀 as "\\ud83d\\ude00"; YAML 1.2 and JSON read one character there."""
+    write(course_dir / "course.yml", 'id: minimal\ntitle: "Smile \\ud83d\\ude00"\nversion: "1"\n')
+    course, problems = load(course_dir)
+    assert problems == []
+    assert course is not None and course.config.title == "Smile \U0001f600"
+
+
+def test_an_alias_bomb_is_refused_before_it_expands(course_dir: Path) -> None:
+    """~1 KB of aliases that nest nine deep stand for 9**9 strings (the 'billion laughs')."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 10):
+        name, previous = chr(ord("a") + level), chr(ord("a") + level - 1)
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    front = "---\ntitle: Bomb\n" + "\n".join(lines) + "\n---\nText.\n"
+    write(course_dir / "02-more" / "02-bomb.md", front)
+    _, problems = load(course_dir)
+    assert problems == [
+        "minimal/02-more/02-bomb.md:3: error: YAML anchors ('&a') are not allowed in course "
+        "files\n" + _HINT_ANCHOR
+    ]
+
+
+def test_a_module_title_with_a_control_character(course_dir: Path) -> None:
+    write(course_dir / "02-more" / "module.yml", 'title: "More\\x1b[31m"\ndescription: "a\\nb"\n')
+    course, problems = load(course_dir)
+    assert problems == [
+        "minimal/02-more/module.yml:1: error: 'title' holds the control character U+001B\n"
+        + _HINT_CONTROL
+    ]
+    assert course is not None and course.modules[1].description == "a\nb"  # may span lines
+
+
+def test_module_link_titles_and_addresses_are_one_line(course_dir: Path) -> None:
+    write(
+        course_dir / "02-more" / "module.yml",
+        "title: More\nlinks:\n"
+        '  - title: "Paper\\nTwo"\n    url: https://example.org/\n'
+        '  - title: Paper\n    url: "https://example.org/\\x07"\n',
+    )
+    _, problems = load(course_dir)
+    assert problems == [
+        "minimal/02-more/module.yml:3: error: 'title' of link 1 in 'links' must be one line "
+        "(it holds a line break)\n  hint: write it on one line",
+        "minimal/02-more/module.yml:6: error: 'url' of link 2 in 'links' holds the control "
+        "character U+0007\n" + _HINT_CONTROL,
+    ]
+
+
+def test_front_matter_titles_and_objectives_are_checked(course_dir: Path) -> None:
+    write(
+        course_dir / "02-more" / "02-x.md",
+        '---\ntitle: "X\\uffff"\nduration: 100000000000000000000000000000\n'
+        'objectives:\n  - "Learn\\ud800"\n---\nText.\n',
+    )
+    _, problems = load(course_dir)
+    assert problems == [
+        "minimal/02-more/02-x.md:2: error: 'title' holds U+FFFF, which is not a character\n"
+        "  hint: delete it",
+        "minimal/02-more/02-x.md:3: error: 'duration' must be at most 10000 hours (got "
+        "100000000000000000000000000000)\n"
+        '  hint: write the duration in minutes or hours, such as 45, "3h" or "1h 30m"',
+        "minimal/02-more/02-x.md:5: error: item 1 of 'objectives' holds U+D800, half of a "
+        "UTF-16 surrogate pair, which is not a character\n" + _HINT_SURROGATE,
+    ]
+
+
+def test_a_control_character_in_a_lesson_is_found_at_its_line(course_dir: Path) -> None:
+    write(course_dir / "02-more" / "02-x.md", "# Title\n\nText.\n\nBell\x07 here.\n")
+    _, problems = load(course_dir)
+    assert problems == [
+        "minimal/02-more/02-x.md:5: error: the lesson holds the control character U+0007\n"
+        + _HINT_CONTROL
+    ]
+
+
+def test_an_id_with_a_trailing_line_break_is_no_id(course_dir: Path) -> None:
+    # '$' matches before a final newline: SLUG must not.
+    write(course_dir / "02-more" / "module.yml", 'id: "more\\n"\n')
+    course, problems = load(course_dir)
+    assert problems == []  # surrounding white space is stripped, as for every value
+    assert course is not None and course.modules[1].id == "more"
+    assert SLUG.match("more\n") is None
+
+
+# --------------------------------------------------------------------------- symbolic links
+
+_OUTSIDE_HINT = (
+    "  hint: a package holds only the course's own files: replace the link with a copy of "
+    "what it leads to, inside the course folder"
+)
+
+
+def test_a_lesson_linked_from_outside_the_course_is_refused(
+    course_dir: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (course_dir / "02-more" / "02-notes.md").symlink_to(secret)
+    course, problems = load(course_dir)
+    assert problems == [
+        f"minimal/02-more/02-notes.md: error: '02-notes.md' is a symbolic link to "
+        f"{secret.as_posix()}, outside the course folder\n" + _OUTSIDE_HINT
+    ]
+    assert course is not None and "more/notes" not in [lesson.id for lesson in course.lessons]
+
+
+def test_a_module_folder_linked_from_outside_is_refused(course_dir: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    write(elsewhere / "01-secret.md", "# Secret\n")
+    (course_dir / "03-extra").symlink_to(elsewhere)
+    course, problems = load(course_dir)
+    assert problems == [
+        f"minimal/03-extra: error: '03-extra' is a symbolic link to {elsewhere.as_posix()}, "
+        "outside the course folder\n" + _OUTSIDE_HINT
+    ]
+    assert course is not None and [m.id for m in course.modules] == ["basics", "more"]
+
+
+@pytest.mark.parametrize("name", ["course.yml", "02-more/module.yml"])
+def test_course_files_linked_from_outside_are_refused(
+    course_dir: Path, tmp_path: Path, name: str
+) -> None:
+    original = course_dir / name
+    outside = tmp_path / "outside.yml"
+    outside.write_bytes(original.read_bytes())
+    original.unlink()
+    original.symlink_to(outside)
+    _, problems = load(course_dir)
+    assert problems == [
+        f"minimal/{name}: error: '{original.name}' is a symbolic link to {outside.as_posix()}, "
+        "outside the course folder\n" + _OUTSIDE_HINT
+    ]
+
+
+def test_a_link_to_nothing_is_reported(course_dir: Path) -> None:
+    (course_dir / "02-more" / "02-gone.md").symlink_to("02-gone.md")  # a loop of one
+    _, problems = load(course_dir)
+    assert problems == [
+        "minimal/02-more/02-gone.md: error: '02-gone.md' is a symbolic link to nothing (a "
+        "missing file, or a loop of links)\n"
+        "  hint: remove the link, or make it lead to a file inside the course folder"
+    ]
+
+
+def test_links_inside_the_course_are_followed(course_dir: Path) -> None:
+    """They reach nothing the author did not put in the course folder."""
+    (course_dir / "02-more" / "02-welcome-again.md").symlink_to("../01-basics/01-welcome.md")
+    course, problems = load(course_dir)
+    assert problems == []
+    assert course is not None and "more/welcome-again" in [lesson.id for lesson in course.lessons]

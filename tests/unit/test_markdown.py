@@ -9,7 +9,7 @@ import pytest
 
 from builder.assessment import AssessmentRef
 from builder.errors import Reporter
-from builder.markdown import AssessmentView, render_lesson
+from builder.markdown import RESERVED_ID_PREFIX, AssessmentView, render_lesson
 from builder.quizzes import TextRenderer, views_for
 from builder.sources import load_course
 from tests.support import copy_root
@@ -156,15 +156,113 @@ def test_reference_errors_name_file_and_line(course_dir: Path, body: str, expect
 
 
 def test_symlink_pointing_outside_the_course_is_refused(course_dir: Path, tmp_path: Path) -> None:
+    # Below images/, which the loader does not list: only the reference finds the link.
     secret = tmp_path / "secret.png"
     secret.write_bytes(b"not yours")
-    (course_dir / "02-more" / "picture.png").symlink_to(secret)
-    _, problems, assets = render(course_dir, "02-more/02-x.md", "![Picture](picture.png)\n")
+    (course_dir / "02-more" / "images").mkdir()
+    (course_dir / "02-more" / "images" / "picture.png").symlink_to(secret)
+    _, problems, assets = render(course_dir, "02-more/02-x.md", "![Picture](images/picture.png)\n")
     assert problems == [
-        "minimal/02-more/02-x.md:4: error: image 'picture.png' is a link to a file outside the "
-        "course folder\n  hint: replace the symbolic link with a copy of the file"
+        "minimal/02-more/02-x.md:4: error: image 'images/picture.png' leads through the symbolic "
+        f"link '02-more/images/picture.png' to {secret.as_posix()}, outside the course folder\n"
+        "  hint: a package holds only the course's own files: replace the link with a copy of "
+        "what it leads to, inside the course folder"
     ]
     assert assets == frozenset()
+
+
+def test_a_symlinked_folder_on_the_way_out_is_named(course_dir: Path, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "passwd").write_text("root:x:0:0\n", encoding="utf-8")
+    (course_dir / "01-basics" / "images" / "shared").symlink_to(tmp_path / "elsewhere")
+    _, problems, _ = render(
+        course_dir, "02-more/02-x.md", "[Accounts](../01-basics/images/shared/passwd)\n"
+    )
+    assert problems == [
+        "minimal/02-more/02-x.md:4: error: link '../01-basics/images/shared/passwd' leads "
+        "through the symbolic link '01-basics/images/shared' to "
+        f"{(tmp_path / 'elsewhere').as_posix()}, outside the course folder\n"
+        "  hint: a package holds only the course's own files: replace the link with a copy of "
+        "what it leads to, inside the course folder"
+    ]
+
+
+def test_a_loop_of_symlinks_is_an_error_not_a_crash(course_dir: Path) -> None:
+    images = course_dir / "01-basics" / "images"
+    (images / "a.png").symlink_to("b.png")
+    (images / "b.png").symlink_to("a.png")
+    _, problems, _ = render(course_dir, "02-more/02-x.md", "![A](../01-basics/images/a.png)\n")
+    assert problems == [
+        "minimal/02-more/02-x.md:4: error: image '../01-basics/images/a.png' leads through the "
+        "symbolic link '01-basics/images/a.png' round in a loop\n"
+        "  hint: a package holds only the course's own files: replace the link with a copy of "
+        "what it leads to, inside the course folder"
+    ]
+
+
+def test_a_symlink_inside_the_course_is_followed(course_dir: Path) -> None:
+    """It can reach nothing the author did not put in the course; the package holds a copy."""
+    (course_dir / "02-more" / "images").symlink_to("../01-basics/images")
+    _, problems, assets = render(
+        course_dir, "02-more/02-x.md", "![A blue square](images/square.svg)\n"
+    )
+    assert problems == []
+    assert assets == frozenset({"02-more/images/square.svg"})
+
+
+@pytest.mark.parametrize("escape", ["%00", "%0A", "%1B"])
+def test_a_percent_escape_cannot_name_a_control_character(course_dir: Path, escape: str) -> None:
+    _, problems, _ = render(course_dir, "02-more/02-x.md", f"[x](notes{escape}.pdf)\n")
+    assert problems == [
+        f"minimal/02-more/02-x.md:4: error: link 'notes{escape}.pdf' names a file holding "
+        f"U+00{escape[1:]}, which no file in a package may\n"
+        "  hint: remove the %-escape; name files with letters, digits, '.', '-' and '_'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("Sabaq quizzes", "section-sabaq-quizzes"),  # the page's quiz data
+        ("sabaq-strings", "section-sabaq-strings"),
+        ("SABAQ grading", "section-sabaq-grading"),
+        ("Sabaq course", "section-sabaq-course"),
+        ("Sabaq frame", "section-sabaq-frame"),
+        ("Sabaq q 1 2", "section-sabaq-q-1-2"),
+        ("Sabaq", "section-sabaq"),  # a second one would be "sabaq-1"
+        ("fn1", "section-fn1"),  # the first footnote
+        ("fnref1", "section-fnref1"),
+        ("???", "section"),  # id="" is no id
+        ("Sabaqs of old", "sabaqs-of-old"),
+        ("Proof of work", "proof-of-work"),
+    ],
+)
+def test_headings_never_take_an_id_the_page_uses(
+    course_dir: Path, heading: str, expected: str
+) -> None:
+    html, problems, _ = render(course_dir, "02-more/02-x.md", f"## {heading}\n\nText.\n")
+    assert problems == []
+    assert f'<h2 id="{expected}">' in html
+
+
+def test_repeated_reserved_headings_stay_out_of_the_reserved_ids(course_dir: Path) -> None:
+    html, _, _ = render(course_dir, "02-more/02-x.md", "## Sabaq\n\n## Sabaq\n\n### Sabaq\n")
+    assert re.findall(r'<h[23] id="([^"]+)"', html) == [
+        "section-sabaq",
+        "section-sabaq-1",
+        "section-sabaq-2",
+    ]
+
+
+def test_no_heading_id_starts_with_the_reserved_prefix_the_theme_uses() -> None:
+    """Every id the theme gives an element starts with sabaq- (or is a footnote's)."""
+    themes = Path(__file__).resolve().parents[2] / "builder" / "themes" / "default" / "templates"
+    ids = {
+        value
+        for template in themes.glob("*.j2")
+        for value in re.findall(r'\bid="([^"{]+)', template.read_text(encoding="utf-8"))
+    }
+    assert ids and all(value.startswith(RESERVED_ID_PREFIX) for value in ids), ids
 
 
 def test_downloads_are_packaged_as_assets(course_dir: Path) -> None:

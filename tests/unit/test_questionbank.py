@@ -363,15 +363,35 @@ def _split_feedback(answer: str) -> tuple[str, str]:
     return _post(text.strip()), _post(feedback.strip())
 
 
+def _gift_blocks(text: str) -> list[list[str]]:
+    """The questions of a GIFT file, cut as Moodle's readquestions() cuts them.
+
+    PHP's file() splits at "\\n" alone; each line is trim()med (of " \\t\\n\\r\\0\\x0B"), and
+    one that PHP's empty() finds empty — "" or "0" — ends the question.
+    """
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        trimmed = line.strip(" \t\n\r\0\x0b")
+        if trimmed in ("", "0"):
+            if current:
+                blocks.append(current)
+            current = []
+        else:
+            current.append(trimmed)
+    if current:
+        blocks.append(current)
+    return blocks
+
+
 def parse_gift(data: bytes) -> list[GiftQuestion]:
     """Read GIFT as Moodle's qformat_gift::readquestion() does, for the kinds Sabaq writes."""
     text = data.decode("utf-8")
     found: list[GiftQuestion] = []
     category = ""
-    for block in re.split(r"\n[ \t]*\n", text):
-        lines = block.split("\n")
-        comments = [line.strip() for line in lines if line.strip().startswith("//")]
-        body = "\n".join(line for line in lines if not line.strip().startswith("//")).strip()
+    for lines in _gift_blocks(text):
+        comments = [line for line in lines if line.startswith("//")]
+        body = "\n".join(line for line in lines if not line.startswith("//")).strip()
         if not body:
             continue
         body = _pre(body)
@@ -550,6 +570,66 @@ def test_gift_warnings_say_what_it_changes_and_leaves_out(course: Course) -> Non
     assert gift_only[-1].hint == (
         "moodle/quizzes.xml in the same package holds the complete questions; import it instead"
     )
+
+
+INJECTED_TITLES = [
+    "Blockchain\n\n::injected::Which is right?{=this one ~that one}",
+    "Blockchain\r\n\r\n::injected::Which?{=a ~b}",
+    "Blockchain\r::injected::Which?{=a ~b}",
+    "Blockchain\x0b\n\x0b\n::injected::Which?{=a ~b}",
+    "Blockchain\u2028\u2029\x85\n0\n::injected::Which?{=a ~b}",
+    "Blockchain\n// [id:other]\n\n$CATEGORY: $course$/elsewhere",
+]
+
+
+@pytest.mark.parametrize("title", INJECTED_TITLES)
+def test_no_course_title_can_end_the_header_comment_or_start_a_question(
+    course: Course, title: str
+) -> None:
+    """The loader refuses such titles; the writer must not need it to."""
+    hostile = replace(course, config=replace(course.config, title=title))
+    data = gift(hostile, Reporter(), GIFT_FILE, MOODLE_FILE)
+    header = data.decode("utf-8").split("\n", 1)[0]
+    assert header == f"// {' '.join(title.split())}: questions exported by Sabaq; see README.txt"
+    parsed = parse_gift(data)
+    assert [entry.name for entry in parsed] == [q.id for q in questions(course)]
+    # Moodle cuts a category path at single slashes and reads '//' as one slash.
+    names = {
+        tuple(part.replace("//", "/") for part in re.split(r"(?<!/)/(?!/)", entry.category))
+        for entry in parsed
+    }
+    assert {parts[1] for parts in names} == {" ".join(title.split())}
+
+
+@pytest.mark.parametrize("text", ["one\ntwo", "one\r\ntwo", "one\rtwo", "one\n\n\ntwo"])
+def test_gift_text_never_holds_a_line_break(text: str) -> None:
+    escaped = gift_html(text)
+    assert "\n" not in escaped and "\r" not in escaped
+    assert escaped.replace("\\n", "\n") == text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_no_quiz_title_can_break_its_category_line(course: Course) -> None:
+    quiz = course.quizzes[0]
+    hostile_quiz = replace(quiz, title="Quiz\n\n::injected::Which?{=a ~b}")
+    hostile = replace(course, quizzes=(hostile_quiz, *course.quizzes[1:]))
+    parsed = parse_gift(gift(hostile, Reporter(), GIFT_FILE, MOODLE_FILE))
+    assert [entry.name for entry in parsed] == [q.id for q in questions(course)]
+
+
+def test_gift_reports_a_backslash_that_would_swallow_the_feedback() -> None:
+    check = lesson_quiz(
+        "::: question short id=path\nWhere is the root folder?\n\nAnswer: C:\\\n"
+        "Correct: Yes.\n:::\n"
+    )
+    minimal = load_course(ROOTS / "minimal", Reporter())
+    assert minimal is not None
+    reporter = Reporter()
+    gift(replace(minimal, quizzes=(check,)), reporter, "gift/c.txt", "moodle/c.xml")
+    assert [d.message for d in reporter.diagnostics] == [
+        "Moodle's GIFT import would change 'C:\\' in question 'path': its last backslash "
+        "would escape the '#' that starts the Correct: feedback, which would become part of "
+        "the answer"
+    ]
 
 
 def test_gift_reports_answers_its_import_would_change() -> None:
