@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -32,6 +33,7 @@ from builder.i18n import require_language_tags
 PREVIEW_PAGE = "preview.html"
 STATUS_PATH = "/__sabaq/status"
 PACKAGE_PREFIX = "/pkg/"
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 
 
 @dataclass
@@ -81,6 +83,12 @@ class PreviewState:
         if previous is not None:
             shutil.rmtree(previous, ignore_errors=True)
 
+    def fail(self, message: str) -> None:
+        """Show ``message`` in the page; the last good build stays on screen."""
+        with self.lock:
+            self.errors = [message]
+            self.version += 1
+
     @property
     def package_dir(self) -> Path | None:
         return self.root / self.package_dir_name if self.package_dir_name else None
@@ -119,6 +127,11 @@ class _Handler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def do_GET(self) -> None:
+        if not self._host_is_local():
+            # DNS rebinding: a web page the author visits could point its own host name
+            # at 127.0.0.1 and read the course; only local names reach the preview.
+            self.send_error(421, "the preview answers only to 127.0.0.1 and localhost")
+            return
         path = self.path.split("?", 1)[0]
         if path in ("/", f"/{PREVIEW_PAGE}"):
             self._send(
@@ -133,6 +146,11 @@ class _Handler(SimpleHTTPRequestHandler):
             super().do_GET()
         else:
             self.send_error(404)
+
+    def _host_is_local(self) -> bool:
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name in LOCAL_HOSTS
 
     def _send(self, body: bytes, content_type: str) -> None:
         self.send_response(200)
@@ -161,28 +179,45 @@ class PreviewServer:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._seen: tuple[tuple[str, int, int], ...] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
 
     def start(self) -> None:
-        self.state.rebuild()
-        self.on_rebuild(self.state)
+        # The sources are noted before the first build, so a save made while it runs
+        # (or before the watcher's first look) still triggers a rebuild.
+        self._seen = self._snapshot(self._folders())
+        self._rebuild()
         for target in (self.httpd.serve_forever, self._watch):
             thread = threading.Thread(target=target, daemon=True)
             thread.start()
             self._threads.append(thread)
 
+    def _folders(self) -> list[Path]:
+        return [self.course_dir] + ([self.locales_dir] if self.locales_dir else [])
+
     def _watch(self) -> None:
-        folders = [self.course_dir] + ([self.locales_dir] if self.locales_dir else [])
-        seen = source_snapshot(folders)
         while not self._stop.wait(self.interval):
-            now = source_snapshot(folders)
-            if now != seen:
-                seen = now
-                self.state.rebuild()
-                self.on_rebuild(self.state)
+            now = self._snapshot(self._folders())
+            if now is not None and now != self._seen:
+                self._seen = now
+                self._rebuild()
+
+    def _snapshot(self, folders: list[Path]) -> tuple[tuple[str, int, int], ...] | None:
+        try:
+            return source_snapshot(folders)
+        except OSError:
+            return None  # a file vanished while it was listed (an editor saving): look again
+
+    def _rebuild(self) -> None:
+        """Rebuild; nothing a save can do may stop the watcher (it would die silently)."""
+        try:
+            self.state.rebuild()
+        except Exception as error:
+            self.state.fail(f"error: the preview could not rebuild: {error}")
+        self.on_rebuild(self.state)
 
     def stop(self) -> None:
         self._stop.set()
@@ -191,8 +226,15 @@ class PreviewServer:
         shutil.rmtree(self._temp, ignore_errors=True)
 
     def serve_until_interrupted(self) -> None:
-        self.start()
+        # A terminal's Ctrl+C, or a service manager's SIGTERM/SIGHUP: stop the same way,
+        # so the temporary build folder never outlives the preview.
+        def interrupt(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, interrupt)
         try:
+            self.start()
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:

@@ -48,6 +48,11 @@ def question_selector(quiz: Quiz, question: Question) -> str:
 
 def drawn_questions(page: Frame, quiz: Quiz) -> list[Question]:
     """The questions of ``quiz`` this attempt shows (all of them, or the pool's draw)."""
+    # The runtime marks every question focusable once it has drawn the attempt; until
+    # then the page shows all of them, as it does without script.
+    expect(
+        page.locator(f'[data-quiz="{quiz.id}"] fieldset.question:not([tabindex])')
+    ).to_have_count(0)
     shown = page.locator(f'[data-quiz="{quiz.id}"] fieldset.question:not([hidden])').evaluate_all(
         "sets => sets.map(set => set.dataset.question)"
     )
