@@ -22,8 +22,9 @@ grading rule                  course total = the course score (a calculated grad
                               completion = course total ≥ ``mastery_score``
 ============================  ==============================================================
 
-Pages stand alone: the lesson's article without the Sabaq site around it (no outline,
-pager, player or script), links between lessons encoded the way ``mod_page``'s backup
+Pages stand alone (:mod:`builder.standalone`, shared with the Common Cartridge
+formats): the lesson's article without the Sabaq site around it (no outline, pager,
+player or script), links between lessons encoded the way ``mod_page``'s backup
 encodes them (``$@PAGEVIEWBYID*<cmid>@$``, which the restore turns into the new
 page's address), images and downloads in the page's own file area
 (``@@PLUGINFILE@@/…``), code highlighted with inline styles (which survive Moodle's
@@ -59,26 +60,28 @@ import mimetypes
 import os
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, unquote, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from builder.archive import DEFAULT_EPOCH
-from builder.assessment import Question, QuestionKind, Quiz
+from builder.assessment import Question, Quiz
 from builder.errors import Reporter
 from builder.grading import grading_policy
 from builder.model import CONTENT_DIR, Course, Lesson
-from builder.qti import number_text, quiz_title, render_html, render_plain, warn_once
+from builder.qti import number_text, quiz_title, render_html, warn_once
 from builder.questionbank import moodle_xml
 from builder.render import HOME_PAGE, Site
-from builder.theme import environment
+from builder.standalone import (
+    is_relative,
+    references,
+    standalone_article,
+    theme_words,
+    wrapped,
+)
 
 MOODLE_BACKUP = "moodle_backup.xml"
 """The file Moodle looks for at the root to call an archive a moodle2 backup."""
@@ -123,16 +126,6 @@ GRADE_HIGHEST = 1
 """``QUIZ_GRADEHIGHEST``: the best attempt counts, as in Sabaq's grading rule."""
 IDNUMBER_LIMIT = 100
 """``course_modules.idnumber`` and ``grade_items.idnumber`` hold 100 characters."""
-
-BOX_STYLE = "border: 1px solid #c8ccd0; border-radius: 6px; padding: 0.5em 1em; margin: 1em 0;"
-CODE_STYLE = (
-    "background: #f8f8f8; border: 1px solid #e1e4e8; border-radius: 6px; "
-    "padding: 0.75em 1em; overflow-x: auto; line-height: 1.45;"
-)
-CALLOUT_STYLE = "border: 1px solid #c8ccd0; border-radius: 6px; padding: 0.25em 1em; margin: 1em 0;"
-RIGHT = "\u2713"
-WRONG = "\u2717"
-MIDDLE_DOT = " \u00b7 "
 
 
 # --------------------------------------------------------------------------- XML
@@ -767,7 +760,7 @@ class MoodleBackup:
         fragment = lxml_html.fragment_fromstring(render_html(quiz.intro), create_parent="div")
         links = _SourceLinks(self, quiz, activity.lesson, area)
         links.rewrite(fragment)
-        return _wrapped(fragment, self.site), area.files
+        return wrapped(fragment, self.site), area.files
 
     def pass_grade(self, quiz: Quiz) -> float:
         mark = quiz.pass_mark if quiz.pass_mark is not None else self.course.config.mastery_score
@@ -1108,18 +1101,15 @@ class _Words:
     not_passed: str
 
     def __init__(self, site: Site) -> None:
-        env = environment(site.ui_catalog)
-
-        def say(message: str) -> str:
-            # Rendered, so the theme's own translations (and their %-escapes) apply.
-            rendered = env.from_string("{{ _(message) }}").render(message=message)
-            return html.unescape(rendered)
-
-        object.__setattr__(self, "right_answer", say("The right answer:"))
-        object.__setattr__(self, "passed", say("You passed: the pass mark is {pass}%%."))
-        object.__setattr__(
-            self, "not_passed", say("You have not passed yet: the pass mark is {pass}%%.")
+        right_answer, passed, not_passed = theme_words(
+            site.ui_catalog,
+            "The right answer:",
+            "You passed: the pass mark is {pass}%%.",
+            "You have not passed yet: the pass mark is {pass}%%.",
         )
+        object.__setattr__(self, "right_answer", right_answer)
+        object.__setattr__(self, "passed", passed)
+        object.__setattr__(self, "not_passed", not_passed)
 
 
 # --------------------------------------------------------------------------- links and files
@@ -1158,18 +1148,6 @@ def course_link() -> str:
     return f"$@COURSEVIEWBYID*{COURSE_ID}@$"
 
 
-def _references(root: etree._Element) -> Iterator[tuple[etree._Element, str]]:
-    for element in root.iter("a", "img"):
-        attribute = "href" if element.tag == "a" else "src"
-        if element.get(attribute):
-            yield element, attribute
-
-
-def _is_relative(reference: str) -> bool:
-    parts = urlsplit(reference)
-    return not parts.scheme and not parts.netloc and not reference.startswith("#")
-
-
 @dataclass
 class _PageLinks:
     """Rewrites the references of a rendered page (relative to its place in the site)."""
@@ -1181,9 +1159,9 @@ class _PageLinks:
     def rewrite(self, root: etree._Element) -> None:
         site = self.backup.site
         pages = {a.lesson.output_path: a for a in self.backup.by_lesson.values()}
-        for element, attribute in _references(root):
+        for element, attribute in references(root):
             reference = element.get(attribute, "")
-            if not _is_relative(reference):
+            if not is_relative(reference):
                 continue
             parts = urlsplit(reference)
             target = posixpath.normpath(
@@ -1211,9 +1189,9 @@ class _SourceLinks:
     def rewrite(self, root: etree._Element) -> None:
         course = self.backup.course
         files = self.backup.site.files
-        for element, attribute in _references(root):
+        for element, attribute in references(root):
             reference = element.get(attribute, "")
-            if not _is_relative(reference):
+            if not is_relative(reference):
                 continue
             parts = urlsplit(reference)
             target = posixpath.normpath(
@@ -1236,62 +1214,7 @@ class _SourceLinks:
                 )
 
 
-def _wrapped(container: etree._Element, site: Site) -> str:
-    """The children of ``container`` as HTML, inside a block carrying the language."""
-    inner = (container.text and html.escape(container.text)) or ""
-    inner += "".join(
-        lxml_html.tostring(child, encoding="unicode", method="html") for child in container
-    )
-    return f'<div lang="{site.lang}" dir="{site.dir}">{inner.strip()}</div>'
-
-
 # --------------------------------------------------------------------------- pages
-
-
-def _has_class(cls: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {cls} ')"
-
-
-def _first(root: etree._Element, cls: str) -> etree._Element | None:
-    found = root.xpath(f".//*[{_has_class(cls)}]")
-    return found[0] if isinstance(found, list) and found else None  # type: ignore[return-value]
-
-
-def _all(root: etree._Element, xpath: str) -> list[etree._Element]:
-    found = root.xpath(xpath)
-    return [e for e in found if isinstance(e, etree._Element)] if isinstance(found, list) else []
-
-
-def _inner(element: etree._Element | None) -> str:
-    if element is None:
-        return ""
-    text = html.escape(element.text or "")
-    return text + "".join(
-        lxml_html.tostring(child, encoding="unicode", method="html") for child in element
-    )
-
-
-def _fragment(markup: str, tag: str = "div") -> etree._Element:
-    element: etree._Element = lxml_html.fragment_fromstring(markup, create_parent=tag)
-    return element
-
-
-def _drop(element: etree._Element) -> None:
-    """Remove ``element`` but keep the text that follows it."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
-
-
-def _text_of(element: etree._Element) -> str:
-    return "".join(str(text) for text in element.itertext())
 
 
 class PageContent:
@@ -1306,230 +1229,19 @@ class PageContent:
 
     def html(self) -> tuple[str, list[_File]]:
         site = self.backup.site
-        document = lxml_html.document_fromstring(site.files[self.lesson.output_path])
-        article = document.find(".//article")
-        if article is None:
-            article = document.find(".//main")
-        assert article is not None, f"{self.lesson.output_path} has no <article>"
-        # The page's name is the lesson title and Moodle shows it; the module is the section.
-        for chrome in _all(article, f"./p[{_has_class('module-label')}] | ./h1"):
-            _drop(chrome)
-        for element in _all(article, ".//*[@data-quiz][not(ancestor::*[@data-quiz])]"):
-            self._assessment(element)
-        for element in _all(article, ".//pre"):
-            _highlight_inline(element)
-        for element in _all(
-            article, f".//div[{_has_class('admonition')} or {_has_class('markdown-alert')}]"
-        ):
-            element.set("style", CALLOUT_STYLE)
+        article = standalone_article(
+            site.files[self.lesson.output_path],
+            self.quizzes,
+            self.backup.words.right_answer,
+            self._quiz_href,
+        )
         _PageLinks(self.backup, self.lesson.output_path, self.area).rewrite(article)
-        return _wrapped(article, site), self.area.files
+        return wrapped(article, site), self.area.files
 
-    def _assessment(self, element: etree._Element) -> None:
-        quiz = self.quizzes.get(element.get("data-quiz", ""))
-        if quiz is None:
-            return
-        if quiz.kind.graded:
-            self._graded(element, quiz)
-            return
-        questions = {question.id: question for question in quiz.questions}
-        blocks = [
-            _StaticQuestion(self, fieldset, questions[fieldset.get("data-question", "")]).block()
-            for fieldset in _all(element, ".//fieldset[@data-question]")
-            if fieldset.get("data-question") in questions
-        ]
-        replacement = _element("div", **{"class": "sabaq-check"})
-        heading = element.find(".//h2") if element.tag == "section" else None
-        if heading is not None:
-            replacement.append(_copy(heading))
-            for sibling in heading.itersiblings():
-                if sibling.tag == "form" or "quiz-rules" in sibling.get("class", "").split():
-                    break
-                replacement.append(_copy(sibling))
-        replacement.extend(blocks)
-        _replace(element, replacement)
-
-    def _graded(self, element: etree._Element, quiz: Quiz) -> None:
-        """The notice that the quiz is an activity of this section, linking to it."""
+    def _quiz_href(self, quiz: Quiz) -> str | None:
+        """The quiz activity of this section, which the graded quiz's notice links to."""
         activity = self.backup.by_quiz.get(quiz.id)
-        heading = element.find(".//h2")
-        if activity is None or heading is None:
-            return
-        link = _element("a", href=quiz_link(activity.cmid))
-        link.text = _text_of(heading)
-        for child in list(heading):
-            heading.remove(child)
-        heading.text = None
-        heading.append(link)
-        element.set("style", BOX_STYLE)
-
-
-def _copy(element: etree._Element) -> etree._Element:
-    copied = lxml_html.fragment_fromstring(
-        lxml_html.tostring(element, encoding="unicode", method="html")
-    )
-    copied.tail = None
-    return copied  # type: ignore[no-any-return]
-
-
-def _replace(old: etree._Element, new: etree._Element) -> None:
-    new.tail = old.tail
-    parent = old.getparent()
-    assert parent is not None
-    parent.replace(old, new)
-
-
-@dataclass
-class _StaticQuestion:
-    """A knowledge-check question without script: the answer behind ``<details>``."""
-
-    page: PageContent
-    fieldset: etree._Element
-    question: Question
-
-    def block(self) -> etree._Element:
-        box = _element("div", **{"class": "sabaq-question", "style": BOX_STYLE})
-        prompt = _first(self.fieldset, "question-prompt")
-        if prompt is not None:
-            for number in _all(prompt, f".//*[{_has_class('question-number')}]"):
-                _drop(number)
-            box.append(_fragment(_inner(prompt)))
-        else:
-            box.append(_fragment(render_html(self.question.prompt)))
-        shown = self._shown()
-        if shown is not None:
-            box.append(shown)
-        for hint in _all(self.fieldset, f".//*[{_has_class('hint')}]"):
-            label = _first(hint, "hint-label")
-            summary = _text_of(label) if label is not None else ""
-            if label is not None:
-                _drop(label)
-            box.append(_details(summary, _inner(hint)))
-        answer = self._answer()
-        for cls in ("feedback-correct", "explanation"):
-            answer += _inner(_first(self.fieldset, cls))
-        box.append(_details(self.page.backup.words.right_answer, answer))
-        return box
-
-    def _choice_text(self, choice_id: str) -> str:
-        found = _all(self.fieldset, f".//*[@data-choice='{choice_id}']")
-        text = _first(found[0], "choice-text") if found else None
-        if text is not None:
-            return _inner(text)
-        choice = next(c for c in self.question.choices if c.id == choice_id)
-        return html.escape(render_plain(choice.text))
-
-    def _choice_feedback(self, choice_id: str) -> str:
-        found = _all(self.fieldset, f".//*[@data-choice='{choice_id}']")
-        return _inner(_first(found[0], "choice-feedback")) if found else ""
-
-    def _left(self, pair_id: str) -> str:
-        found = _all(self.fieldset, f".//select[@data-pair='{pair_id}']")
-        if found:
-            label = _all(self.fieldset, f".//label[@for='{found[0].get('id', '')}']")
-            if label:
-                return _inner(label[0])
-        pair = next(p for p in self.question.pairs if p.id == pair_id)
-        return html.escape(render_plain(pair.left))
-
-    def _target(self, target_id: str) -> str:
-        found = _all(self.fieldset, f".//option[@value='{target_id}']")
-        if found:
-            return html.escape(_text_of(found[0]))
-        target = next(t for t in self.question.targets if t.id == target_id)
-        return html.escape(render_plain(target.text))
-
-    def _item(self, item_id: str) -> str:
-        found = _all(self.fieldset, f".//li[@data-item='{item_id}']")
-        text = _first(found[0], "ordering-text") if found else None
-        if text is not None:
-            return _inner(text)
-        item = next(i for i in self.question.items if i.id == item_id)
-        return html.escape(render_plain(item.text))
-
-    def _shown(self) -> etree._Element | None:
-        """What the learner chooses from, in an order that does not give the answer away."""
-        question = self.question
-        kind = question.kind
-        if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE):
-            items = [self._choice_text(choice.id) for choice in question.choices]
-            return _fragment("".join(f"<li>{item}</li>" for item in items), "ul")
-        if kind is QuestionKind.MATCHING:
-            lefts = "".join(
-                f"<li>{self._left(pair.id)} \u2192 \u2026</li>" for pair in question.pairs
-            )
-            targets = sorted((self._target(t.id) for t in question.targets), key=str.casefold)
-            return _fragment(f"<ul>{lefts}</ul><p>{MIDDLE_DOT.join(targets)}</p>")
-        if kind is QuestionKind.ORDERING:
-            items = sorted(
-                (self._item(item.id) for item in question.items),
-                key=lambda text: _text_of(_fragment(text)).casefold(),
-            )
-            return _fragment("".join(f"<li>{item}</li>" for item in items), "ul")
-        return None
-
-    def _answer(self) -> str:
-        question = self.question
-        kind = question.kind
-        if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.TRUE_FALSE):
-            lines = []
-            for choice in question.choices:
-                mark = RIGHT if choice.correct else WRONG
-                text = self._choice_text(choice.id)
-                if choice.correct:
-                    text = f"<strong>{text}</strong>"
-                feedback = self._choice_feedback(choice.id)
-                lines.append(f"<li>{mark} {text}{feedback}</li>")
-            return f"<ul>{''.join(lines)}</ul>"
-        if kind is QuestionKind.SHORT:
-            answers = "".join(
-                f'<li><bdi dir="auto">{html.escape(answer)}</bdi></li>'
-                for answer in question.answers
-            )
-            return f"<ul>{answers}</ul>"
-        if kind is QuestionKind.NUMERIC:
-            numbers = "".join(
-                f'<li><bdi dir="ltr">{html.escape(number.written)}</bdi></li>'
-                for number in question.numbers
-            )
-            return f"<ul>{numbers}</ul>"
-        if kind is QuestionKind.MATCHING:
-            pairs = "".join(
-                f"<li>{self._left(pair.id)} \u2192 {self._target(pair.target_id)}</li>"
-                for pair in question.pairs
-            )
-            return f"<ul>{pairs}</ul>"
-        items = "".join(f"<li>{self._item(item.id)}</li>" for item in question.items)
-        return f"<ol>{items}</ol>"
-
-
-def _details(summary: str, content: str) -> etree._Element:
-    details = _element("details")
-    label = _child(details, "summary")
-    label.text = summary
-    body = _fragment(content)
-    details.append(body)
-    return details
-
-
-def _highlight_inline(pre: etree._Element) -> None:
-    """Code highlighted with inline styles, which Moodle keeps; its stylesheet is not there."""
-    code = pre.find("code")
-    text = _text_of(code if code is not None else pre)
-    language = pre.get("data-lang", "")
-    body = html.escape(text)
-    if language:
-        try:
-            lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
-        except ClassNotFound:
-            lexer = None
-        if lexer is not None:
-            formatter = HtmlFormatter(nowrap=True, noclasses=True, style="default")
-            body = highlight(text, lexer, formatter)
-    replacement = lxml_html.fragment_fromstring(
-        f'<pre dir="ltr" style="{CODE_STYLE}"><code>{body}</code></pre>'
-    )
-    _replace(pre, replacement)
+        return quiz_link(activity.cmid) if activity is not None else None
 
 
 # --------------------------------------------------------------------------- questions
