@@ -473,7 +473,7 @@ def test_scorm2004(shipped: Shipped, context_page: Page, plan: Plan) -> None:
 # ---------------------------------------------------------------------------- cmi5
 
 
-@pytest.mark.parametrize("plan", [PASS, FAIL], ids=lambda plan: plan.name)
+@pytest.mark.parametrize("plan", [PASS, FAIL, EXAM_HIGH], ids=lambda plan: plan.name)
 def test_cmi5(shipped: Shipped, context_page: Page, tmp_path: Path, plan: Plan) -> None:
     with Lrs(tmp_path / "site") as lrs:
         lms = Cmi5Lms(context_page, lrs)
@@ -504,7 +504,7 @@ def test_cmi5(shipped: Shipped, context_page: Page, tmp_path: Path, plan: Plan) 
 # ---------------------------------------------------------------------------- website
 
 
-@pytest.mark.parametrize("plan", [PASS, FAIL], ids=lambda plan: plan.name)
+@pytest.mark.parametrize("plan", [PASS, FAIL, EXAM_LOW], ids=lambda plan: plan.name)
 def test_website(shipped: Shipped, context_page: Page, plan: Plan) -> None:
     player = WebsitePlayer(context_page, shipped.packages["website"], shipped.course)
     requests: list[str] = []
