@@ -12,7 +12,9 @@ escaped and checked like every other.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from lxml import etree
 
@@ -43,54 +45,99 @@ def read_asset(path: Path, relpath: str, reporter: Reporter) -> bytes:
     return data
 
 
+SVG_HINT = (
+    "remove it: packaged SVGs may hold drawing only (shapes, text, styles "
+    "and references to their own #ids)"
+)
+
+SvgFindingKind = Literal[
+    "malformed", "element", "handler", "reference", "style", "animation", "entity", "instruction"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SvgFinding:
+    """One part of an SVG that could run or fetch something, at its line."""
+
+    kind: SvgFindingKind
+    description: str
+    """What the SVG does, e.g. ``holds a <script> element``."""
+    line: int | None
+    value: str = ""
+    """The element's name, the reference, or the CSS text, for callers that judge further."""
+
+    @property
+    def message(self) -> str:
+        if self.kind == "malformed":
+            return f"the SVG is not well-formed XML: {self.description}"
+        return (
+            f"the SVG {self.description}, which could run or fetch something in the learner's "
+            "browser"
+        )
+
+
 def check_svg(data: bytes, path: Path, reporter: Reporter) -> None:
     """Report every script, event handler and outside reference in an SVG, at its line."""
+    for finding in svg_findings(data):
+        hint = (
+            "open and save it again in a drawing program, or fix the line named"
+            if finding.kind == "malformed"
+            else SVG_HINT
+        )
+        reporter.error(finding.message, Location(path, finding.line), hint)
+
+
+def svg_findings(data: bytes) -> list[SvgFinding]:
+    """Every script, event handler and outside reference in an SVG, in document order.
+
+    The SVG is parsed without a network, DTDs or entity expansion, so a hostile one
+    can neither fetch anything nor blow up while it is checked.
+    """
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        reporter.error(
-            f"the SVG is not well-formed XML: {error.msg}",
-            Location(path, error.lineno or None),
-            "open and save it again in a drawing program, or fix the line named",
-        )
-        return
+        return [SvgFinding("malformed", error.msg, error.lineno or None)]
+    found: list[SvgFinding] = []
     for node in root.iter():
-        for problem in _active_parts(node):
-            reporter.error(
-                f"the SVG {problem}, which could run or fetch something in the learner's browser",
-                Location(path, node.sourceline if isinstance(node.sourceline, int) else None),
-                "remove it: packaged SVGs may hold drawing only (shapes, text, styles "
-                "and references to their own #ids)",
-            )
+        line = node.sourceline if isinstance(node.sourceline, int) else None
+        found.extend(
+            SvgFinding(kind, description, line, value)
+            for kind, description, value in _active_parts(node)
+        )
+    return found
 
 
-def _active_parts(node: etree._Element) -> list[str]:
+def _active_parts(node: etree._Element) -> list[tuple[SvgFindingKind, str, str]]:
     if isinstance(node, etree._ProcessingInstruction):
-        return [f"has a <?{node.target}?> instruction"] if node.target == "xml-stylesheet" else []
+        if node.target == "xml-stylesheet":
+            return [("instruction", f"has a <?{node.target}?> instruction", node.text or "")]
+        return []
     if isinstance(node, etree._Entity):
-        return [f"uses the entity &{node.name};"]
+        return [("entity", f"uses the entity &{node.name};", node.name)]
     if not isinstance(node.tag, str):
         return []
     name = etree.QName(node).localname
-    problems = []
+    problems: list[tuple[SvgFindingKind, str, str]] = []
     if name in _ACTIVE_ELEMENTS:
-        problems.append(f"holds a <{name}> element")
+        problems.append(("element", f"holds a <{name}> element", name))
     for attribute, raw in node.attrib.items():
         local = etree.QName(attribute).localname
         value = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
         if local.lower().startswith("on"):
-            problems.append(f"has an event handler ({local}=)")
+            problems.append(("handler", f"has an event handler ({local}=)", local))
         elif local in _LINK_ATTRIBUTES and not _internal(value):
-            problems.append(f'refers outside itself ({local}="{value[:60]}")')
+            problems.append(("reference", f'refers outside itself ({local}="{value[:60]}")', value))
         elif local == "style" and _CSS_REFERENCE.search(value):
-            problems.append("loads something from its style attribute")
+            problems.append(("style", "loads something from its style attribute", value))
         elif local == "attributeName" and value.split(":")[-1] in _LINK_ATTRIBUTES:
-            problems.append(f'animates a link (<{name} attributeName="{value}">)')
+            problems.append(
+                ("animation", f'animates a link (<{name} attributeName="{value}">)', value)
+            )
     if name == "style" and _CSS_REFERENCE.search(node.text or ""):
-        problems.append("loads something from a <style> element")
+        problems.append(("style", "loads something from a <style> element", node.text or ""))
     return problems
 
 

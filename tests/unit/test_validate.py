@@ -794,8 +794,8 @@ def test_an_entry_that_fails_its_checksum_is_reported(tmp_path: Path) -> None:
             archive.writestr(name, content)
     package.write_bytes(package.read_bytes().replace(b"<p>Hello</p>", b"<p>Hallo</p>"))
     assert check(package) == [
-        "error[zip.corrupt]: entry 'index.html' cannot be extracted (Bad CRC-32 for file "
-        "'index.html')"
+        "index.html: error[zip.corrupt]: entry 'index.html' cannot be extracted (Bad CRC-32 for "
+        "file 'index.html')"
     ]
 
 
