@@ -1071,10 +1071,11 @@ def _check_page_references(files: _Files, found: _Findings) -> None:
     Stylesheets and SVG drawings are followed too: a stylesheet's url() and @import
     are fetched like an image, and an SVG opened from the package runs its scripts.
     """
+    restore_targets = _moodle_restore_targets(files)
     for name in sorted(files.names):
         suffix = posixpath.splitext(name)[1].lower()
         if suffix in _PAGE_SUFFIXES:
-            _check_page(files, found, name)
+            _check_page(files, found, name, restore_targets)
         elif suffix == ".css":
             _check_stylesheet(files, found, name)
         elif suffix == ".svg":
@@ -1096,8 +1097,14 @@ class _Scope:
     """A ``<base>`` points outside the package (reported once, at the ``<base>``)."""
     line: int | None = None
     """The line of every problem (an ``<iframe srcdoc>`` page, all on the iframe's line)."""
+    restore_targets: Mapping[int, str] = field(default_factory=dict)
+    """A CC 1.1 cartridge's items, as Moodle's import numbers them (see _moodle_restore_targets)."""
 
     def reference(self, reference: str, label: str, line: int | None, *, fetched: bool) -> None:
+        restore_link = _RESTORE_LINK.match(reference.strip()) if self.restore_targets else None
+        if restore_link:
+            self.restore_link(restore_link, label, self.line or line)
+            return
         parts = _browser_url(reference)
         if parts is None:
             return  # not a URL a browser could fetch either
@@ -1125,6 +1132,20 @@ class _Scope:
             line,
         )
 
+    def restore_link(self, link: re.Match[str], label: str, line: int | None) -> None:
+        """A link Moodle's restore resolves: it must name an item of the right kind."""
+        wanted = _RESTORE_LINK_TYPES[link[1]]
+        found_type = self.restore_targets.get(int(link[2]), "")
+        if not found_type.startswith(wanted):
+            self.found.error(
+                f"{self.code}.broken-link",
+                f"{label} points to '{link[0]}', but item {link[2]} of the organisation is "
+                f"{'missing' if not found_type else f'a {found_type!r} resource'}; Moodle's "
+                "restore would leave a dead link",
+                self.file,
+                line,
+            )
+
     def styles(self, css: str, label: str, line: int | None) -> None:
         """Follow what CSS (a stylesheet, a <style> or a style attribute) fetches."""
         for newlines, construct, address in _css_references(css):
@@ -1146,13 +1167,51 @@ def _is_network(parts: urllib.parse.SplitResult) -> bool:
     return parts.scheme in _NETWORK_SCHEMES or (not parts.scheme and bool(parts.netloc))
 
 
-def _check_page(files: _Files, found: _Findings, name: str) -> None:
+def _check_page(
+    files: _Files, found: _Findings, name: str, restore_targets: Mapping[int, str]
+) -> None:
     data = files.read(name)
     if not data:
         return
     document = _parse_html(data)
     if document is not None:
-        _check_document(_Scope(files, found, name, "html", posixpath.dirname(name)), document, 0)
+        scope = _Scope(
+            files, found, name, "html", posixpath.dirname(name), restore_targets=restore_targets
+        )
+        _check_document(scope, document, 0)
+
+
+_RESTORE_LINK = re.compile(r"\A\$@(PAGEVIEWBYID|QUIZVIEWBYID)\*(\d+)@\$(#[^\s]*)?\Z")
+_RESTORE_LINK_TYPES = {"PAGEVIEWBYID": "webcontent", "QUIZVIEWBYID": "imsqti"}
+
+
+def _moodle_restore_targets(files: _Files) -> dict[int, str]:
+    """For a CC 1.1 cartridge: the number Moodle's import gives each item → its resource type.
+
+    Moodle's CC import numbers the organisation's items in document order from 1, and
+    the restore after it resolves ``$@PAGEVIEWBYID*n@$`` to the activity of item n; a
+    cartridge for Moodle may link its pages that way. Empty for any other package.
+    """
+    if MANIFEST not in files.names:
+        return {}
+    data = files.read(MANIFEST)
+    parser = etree.XMLParser(
+        no_network=True, resolve_entities=False, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(data or b"", parser)
+    except etree.XMLSyntaxError:
+        return {}  # reported where the manifest is checked
+    if etree.QName(root).namespace != NS_CC11:
+        return {}
+    types = {
+        resource.get("identifier"): resource.get("type", "")
+        for resource in root.iter(f"{{{NS_CC11}}}resource")
+    }
+    return {
+        number: types.get(item.get("identifierref"), "")
+        for number, item in enumerate(root.iter(f"{{{NS_CC11}}}item"), start=1)
+    }
 
 
 def _parse_html(data: bytes | str) -> etree._Element | None:

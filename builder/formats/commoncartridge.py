@@ -53,7 +53,7 @@ from builder.standalone import (
 )
 from builder.theme import STATIC_DIR
 
-MOODLE_RESTORE_LINKS = False
+MOODLE_RESTORE_LINKS = True
 """Write the links between a CC 1.1 cartridge's pages, and from a page to its graded
 quizzes, as Moodle's restore resolves them (see :class:`_StandalonePages`).
 
