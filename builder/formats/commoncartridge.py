@@ -55,13 +55,9 @@ from builder.theme import STATIC_DIR
 
 MOODLE_RESTORE_LINKS = True
 """Write the links between a CC 1.1 cartridge's pages, and from a page to its graded
-quizzes, as Moodle's restore resolves them (see :class:`_StandalonePages`).
-
-Off until ``sabaq validate`` (run on every package the build writes) knows these
-links: it reads ``$@PAGEVIEWBYID*4@$`` as a relative address that is not in the
-package and stops the build. Meanwhile the pages link to each other by relative
-address, as in CC 1.3, which Moodle's import turns into course files it never
-copies (each an "error migrating file" warning and a link that goes nowhere)."""
+quizzes, as Moodle's restore resolves them (see :class:`_StandalonePages`); plain
+relative links would become course files Moodle's import never copies. ``sabaq
+validate`` checks that each such link leads to an item of the right kind."""
 
 DESCRIPTOR_DIR = "cc"
 """Folder for web-link, discussion and quiz descriptors (XML files the LMS turns into activities)."""
