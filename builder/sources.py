@@ -216,8 +216,22 @@ def _web_links(doc: YamlDoc, reporter: Reporter) -> tuple[WebLink, ...]:
 _LINK_EXAMPLE = "for example:\n  links:\n    - title: Bitcoin whitepaper\n      url: https://bitcoin.org/bitcoin.pdf"
 
 
+MAX_LESSON_BYTES = 1024 * 1024
+"""A lesson's Markdown, at most: the longest real lesson is a few tens of kilobytes.
+A file of 50 MB (a pasted data dump, a hostile file) would take minutes and gigabytes
+to render in every format and language, and no learner could read it."""
+
+
 def _load_lesson(root: Path, path: Path, module_id: str, reporter: Reporter) -> Lesson | None:
     try:
+        if (size := path.stat().st_size) > MAX_LESSON_BYTES:
+            reporter.error(
+                f"the lesson is {size / 1024 / 1024:.1f} MB; a lesson may hold at most "
+                f"{MAX_LESSON_BYTES // 1024 // 1024} MB of Markdown",
+                Location(path),
+                "split it into several lessons, and keep data and media in files beside it",
+            )
+            return None
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         reporter.error("file is not valid UTF-8", Location(path), "save the file as UTF-8")

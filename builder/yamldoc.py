@@ -227,8 +227,20 @@ def _cut(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+MAX_YAML_BYTES = 256 * 1024
+"""course.yml and module.yml are a few hundred bytes; anything this large is a mistake."""
+
+
 def load_yaml_file(path: Path, reporter: Reporter) -> YamlDoc | None:
     try:
+        if (size := path.stat().st_size) > MAX_YAML_BYTES:
+            reporter.error(
+                f"the file is {size // 1024} KB; {path.name} may hold at most "
+                f"{MAX_YAML_BYTES // 1024} KB",
+                Location(path),
+                "keep course text in the lessons; this file only describes the course",
+            )
+            return None
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         reporter.error("file is not valid UTF-8", Location(path), "save the file as UTF-8")

@@ -268,6 +268,26 @@ def pool_beyond_python_integers(workspace: Path) -> str:
     )
 
 
+def fifty_megabyte_lesson(workspace: Path) -> str:
+    lesson(workspace, "A paragraph of a pasted dump.\n\n" * 1_800_000)
+    return (
+        "courses/minimal/02-more/02-hostile.md: error: the lesson is 53.2 MB; a lesson may "
+        "hold at most 1 MB of Markdown\n"
+        "  hint: split it into several lessons, and keep data and media in files beside it\n"
+    )
+
+
+def huge_course_yml(workspace: Path) -> str:
+    config = course(workspace) / "course.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "# " + "x" * 300_000 + "\n", encoding="utf-8"
+    )
+    return (
+        "courses/minimal/course.yml: error: the file is 293 KB; course.yml may hold at most "
+        "256 KB\n  hint: keep course text in the lessons; this file only describes the course\n"
+    )
+
+
 CASES: dict[str, Case] = {
     case.__name__.replace("_", " "): case
     for case in (
@@ -293,6 +313,8 @@ CASES: dict[str, Case] = {
         infinite_numeric_answer,
         infinite_points,
         pool_beyond_python_integers,
+        fifty_megabyte_lesson,
+        huge_course_yml,
     )
 }
 
