@@ -53,6 +53,7 @@ def load_course(course_dir: Path, reporter: Reporter) -> Course | None:
             "add a folder such as 01-introduction/ holding lessons like 01-welcome.md",
         )
     _check_unique_ids(modules, config, reporter)
+    _check_duration(config, modules, reporter)
     quizzes = [
         quiz
         for module in modules
@@ -63,6 +64,37 @@ def load_course(course_dir: Path, reporter: Reporter) -> Course | None:
     course = Course(config=config, root=root, modules=tuple(modules), quizzes=tuple(quizzes))
     check_grading(course, reporter)
     return course
+
+
+def _check_duration(config: CourseConfig, modules: list[Module], reporter: Reporter) -> None:
+    """Warn when course.yml's duration is not what the lessons add up to.
+
+    Catalogues, LMS course pages and the LOM metadata show the course's duration; a
+    stale one (lessons added, times revised) misleads learners planning their week.
+    """
+    lessons = [lesson for module in modules for lesson in module.lessons]
+    durations = [lesson.duration_minutes for lesson in lessons]
+    if config.duration_minutes is None or not lessons or None in durations:
+        return
+    total = sum(minutes for minutes in durations if minutes is not None)
+    if total != config.duration_minutes:
+        reporter.warning(
+            f"'duration' is {_hours(config.duration_minutes)}, but the lessons add up to "
+            f"{_hours(total)}",
+            config.location("duration"),
+            f"write duration: {_hours(total)}, or correct the lessons' durations",
+        )
+
+
+def _hours(minutes: int) -> str:
+    """``550`` → ``9h 10m``, as course.yml writes durations."""
+    hours, rest = divmod(minutes, 60)
+    return (
+        " ".join(
+            part for part in (f"{hours}h" if hours else "", f"{rest}m" if rest else "") if part
+        )
+        or "0m"
+    )
 
 
 def slug_from_name(name: str) -> str:
