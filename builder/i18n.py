@@ -173,16 +173,20 @@ def _body_segments(tokens: Sequence[Token]) -> Iterable[tuple[str, str, int]]:
         if BLOCK_OPEN in context:
             continue  # quiz text is offered piece by piece from the quiz model (quiz_segments)
         if all(
-            child.type == "code_inline" or not child.content.strip()
+            child.type in _UNTRANSLATED_INLINES or not child.content.strip()
             for child in token.children or []
         ):
-            continue  # code alone is never translated
+            continue  # code or formulas alone are never translated
         image = only_image(token)
         if image is not None:
             if image.content:
                 yield image.content, "image alt text", line
             continue
         yield token.content, _describe(context, row, column), line
+
+
+_UNTRANSLATED_INLINES = ("code_inline", "math_inline", "math_inline_double")
+"""Inline code and formulas: kept as the source writes them, in every language."""
 
 
 def _describe(context: list[str], row: int, column: int) -> str:
@@ -522,6 +526,7 @@ class Markup:
     links: Counter[str] = field(default_factory=Counter)
     images: Counter[str] = field(default_factory=Counter)
     code: Counter[str] = field(default_factory=Counter)
+    math: Counter[str] = field(default_factory=Counter)
     emphasis: Counter[str] = field(default_factory=Counter)
     footnotes: Counter[str] = field(default_factory=Counter)
 
@@ -535,6 +540,8 @@ def markup_of(text: str) -> Markup:
             markup.images[str(token.attrs.get("src", ""))] += 1
         elif token.type == "code_inline":
             markup.code[token.content] += 1
+        elif token.type in ("math_inline", "math_inline_double"):
+            markup.math[token.content] += 1
         elif token.type in ("strong_open", "em_open", "s_open"):
             markup.emphasis[token.type.removesuffix("_open")] += 1
         elif token.type == "footnote_ref":
@@ -632,6 +639,7 @@ def _check_entry(where: Location, entry: polib.POEntry, theme: bool, reporter: R
         ("links", "keep every link target exactly as in the source; translate only the link text"),
         ("images", "keep every image path exactly as in the source"),
         ("code", "code spans (`...`) must stay exactly as in the source"),
+        ("math", "formulas ($...$) must stay exactly as in the source"),
         ("emphasis", "keep the same bold/italic/strikethrough marks as the source"),
         ("footnotes", "keep the same footnote references ([^1]) as the source"),
     ):

@@ -27,6 +27,7 @@ from markupsafe import Markup
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify
+from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote.index import render_footnote_ref
 from mdit_py_plugins.gfm import gfm_plugin
 from pygments import highlight
@@ -44,6 +45,7 @@ from builder.assessment import (
 )
 from builder.errors import Location, Reporter
 from builder.fields import find_bad_character
+from builder.mathml import MathError, alt_text, tex_to_mathml
 from builder.model import CONTENT_DIR, Course, Lesson
 
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -63,11 +65,25 @@ def make_markdown() -> MarkdownIt:
     md.use(admon_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=heading_id)
     md.use(assessment_plugin)
+    # $…$ and $$…$$ are TeX, made MathML at build time. Prices stay text: a $ opens a
+    # formula only with no space after it and no digit before it, and closes one only
+    # with no space before it and no digit after it, so "$5 and $10", "$5-$10" and
+    # "US$6 million" are what they say (and \$ is a dollar sign anywhere).
+    md.use(
+        dollarmath_plugin,
+        allow_labels=False,
+        allow_space=False,
+        allow_digits=False,
+        allow_blank_lines=False,
+        double_inline=True,
+    )
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("code_inline", _render_code_inline)
     md.add_render_rule("list_item_open", _render_list_item_open)
     md.add_render_rule("table_close", _render_table_close)
     md.add_render_rule("footnote_ref", _render_footnote_ref)
+    for math in _MATH_TOKENS:
+        md.add_render_rule(math, _render_math)
     return md
 
 
@@ -134,6 +150,31 @@ def _render_code_inline(
 ) -> str:
     # Code reads left to right inside any language; isolated so it cannot reorder its neighbours.
     return f'<code dir="ltr">{escape(tokens[idx].content)}</code>'
+
+
+_MATH_TOKENS = ("math_inline", "math_inline_double", "math_block")
+
+
+def _render_math(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    try:
+        html = tex_to_mathml(token.content, token.type != "math_inline")
+    except MathError:
+        # Reported at its line by _check_tokens, which stops the build; shown as text
+        # meanwhile (in the preview), never as markup.
+        html = f'<code class="math-error" dir="ltr">{escape(token.content)}</code>'
+    return html + "\n" if token.type == "math_block" else html
+
+
+def _check_math(token: Token, location: Location, reporter: Reporter) -> None:
+    try:
+        tex_to_mathml(token.content, token.type != "math_inline")
+    except MathError as error:
+        formula = alt_text(token.content)
+        shown = formula if len(formula) <= 60 else formula[:57] + "..."
+        reporter.error(f"formula '{shown}': {error.message}", location, error.hint)
 
 
 def _render_table_close(
@@ -451,6 +492,8 @@ def _check_tokens(
             line = first_line + token.map[0]
         if token.type == "fence":
             _check_code_language(token, resolver.located(line), reporter)
+        if token.type == "math_block":
+            _check_math(token, resolver.located(line), reporter)
         if token.children:
             _rewrite_inline(token.children, line, resolver)
 
@@ -561,6 +604,9 @@ def _rewrite_inline(children: list[Token], line: int, resolver: _Resolver) -> No
     for child in children:
         if child.type in ("softbreak", "hardbreak"):
             line += 1
+        elif child.type in _MATH_TOKENS:
+            _check_math(child, resolver.located(line), resolver.reporter)
+            line += child.content.count("\n")
         elif child.type == "link_open":
             href = str(child.attrs.get("href", ""))
             rewritten = resolver.rewrite_link(href, line)
