@@ -106,15 +106,20 @@ class Plan:
     """Open every lesson in order (else only the lessons holding graded quizzes)."""
     resume: bool = False
     """Close the course halfway through the exam and come back."""
+    retry: bool = False
+    """Fail the exam's first attempt (a final "failed"), then take it again."""
 
     def right(self, shipped: Shipped, quiz_id: str) -> bool:
         return self.exam_right if quiz_id in shipped.exam_ids else self.modules_right
 
 
-PASS = Plan("pass", exam_right=True, modules_right=True, walk=True, resume=True)
+# Failing first (modules right, exam wrong: the "modules high, exam low" mix), then
+# passing on the second attempt, which is interrupted and resumed half-way.
+FAIL_THEN_PASS = Plan(
+    "fail-then-pass", exam_right=True, modules_right=True, walk=True, resume=True, retry=True
+)
+EXAM_HIGH = Plan("exam-high-modules-low", exam_right=True, modules_right=False)
 FAIL = Plan("fail", exam_right=False, modules_right=False)
-EXAM_LOW = Plan("modules-high-exam-low", exam_right=False, modules_right=True)
-EXAM_HIGH = Plan("exam-high-modules-low", exam_right=True, modules_right=False, resume=True)
 
 
 def outcome(shipped: Shipped, plan: Plan) -> CourseOutcome:
@@ -264,6 +269,8 @@ class Journey:
     plan: Plan
     on_pending: Callable[[], None]
     """Asserts that the LMS holds no score and no verdict yet."""
+    on_first_verdict: Callable[[CourseOutcome], None] = lambda outcome: None
+    """Asserts what the LMS holds after a failed first exam (plans with ``retry``)."""
     answered: int = 0
     last_lesson: str = ""
     page: Frame | None = None
@@ -289,6 +296,8 @@ class Journey:
             expect(page.locator("h1")).to_have_text(lesson.title)
             for quiz in quizzes:
                 right = self.plan.right(self.shipped, quiz.id)
+                if quiz.id in self.shipped.exam_ids and self.plan.retry:
+                    self.fail_first_attempt(page, quiz)
                 if quiz.id in self.shipped.exam_ids and self.plan.resume:
                     page = self.take_with_a_break(page, quiz, keys[quiz.id], right)
                 else:
@@ -298,6 +307,21 @@ class Journey:
                     self.expect_pending(page, quiz, taken)
         self.page = page
         assert self.player.page_errors() == []
+
+    def fail_first_attempt(self, page: Frame, quiz: Quiz) -> None:
+        """Every question wrong: the result is final, and failed, everywhere; then retry."""
+        assert quiz.attempts is None or quiz.attempts >= 2, f"{quiz.id} allows one attempt"
+        self.answered += len(take_quiz(page, quiz, right=False))
+        right = {
+            q: q not in self.shipped.exam_ids and self.plan.modules_right
+            for q in self.shipped.counted
+        }
+        first = expected_outcome(self.shipped.policy, right)
+        assert not first.passed, "a failed exam must fail the course"
+        self.expect_course_line(page, first)
+        expect(page.locator(".certificate")).to_be_hidden()
+        self.on_first_verdict(first)
+        page.locator(f'[data-quiz="{quiz.id}"] .retry-quiz').click()
 
     def take_with_a_break(self, page: Frame, quiz: Quiz, key: str, right: bool) -> Frame:
         """Answer half the exam, close the course, come back, and finish it."""
@@ -336,6 +360,16 @@ class Journey:
             expect(certificate).to_be_hidden()
         self.on_pending()
 
+    def expect_course_line(self, page: Frame, expected: CourseOutcome) -> None:
+        percent = js_number(expected.percent)
+        line = page.locator(".course-result:not([hidden])").last
+        if expected.passed:
+            expect(line).to_have_text(f"Course score: {percent}%. You have passed the course.")
+        else:
+            expect(line).to_have_text(
+                f"Course score: {percent}%. You need {self.shipped.policy.mastery}% to pass the course."
+            )
+
     def expect_final_page(self, expected: CourseOutcome) -> None:
         """The course result and the certificate, on the page of the last counted quiz."""
         assert self.page is not None
@@ -346,14 +380,8 @@ class Journey:
         if last and self.last_lesson != last[-1]:
             page = self.player.go_to(page, last[-1])
             self.last_lesson = last[-1]
+        self.expect_course_line(page, expected)
         percent = js_number(expected.percent)
-        line = page.locator(".course-result:not([hidden])").last
-        if expected.passed:
-            expect(line).to_have_text(f"Course score: {percent}%. You have passed the course.")
-        else:
-            expect(line).to_have_text(
-                f"Course score: {percent}%. You need {self.shipped.policy.mastery}% to pass the course."
-            )
         certificate = page.locator(".certificate")
         if certificate.count():
             if expected.passed:
@@ -389,7 +417,7 @@ def context_page(browser: Browser) -> Iterator[Page]:
         context.close()
 
 
-@pytest.mark.parametrize("plan", [PASS, FAIL, EXAM_LOW, EXAM_HIGH], ids=lambda plan: plan.name)
+@pytest.mark.parametrize("plan", [FAIL_THEN_PASS, EXAM_HIGH, FAIL], ids=lambda plan: plan.name)
 def test_scorm12(shipped: Shipped, context_page: Page, plan: Plan) -> None:
     package = shipped.packages["scorm12"]
     mastery = manifest_value(package, "masteryscore")
@@ -403,7 +431,11 @@ def test_scorm12(shipped: Shipped, context_page: Page, plan: Plan) -> None:
             assert lms.get("cmi.core.lesson_status") == "incomplete"
             assert lms.get("cmi.core.score.raw") == ""
 
-        journey = Journey(shipped, player, plan, pending)
+        def first_verdict(first: CourseOutcome) -> None:
+            assert lms.get("cmi.core.lesson_status") == "failed"
+            assert lms.get("cmi.core.score.raw") == js_number(first.percent)
+
+        journey = Journey(shipped, player, plan, pending, first_verdict)
         journey.run()
         expected = outcome(shipped, plan)
         journey.expect_final_page(expected)
@@ -437,7 +469,7 @@ def test_scorm12(shipped: Shipped, context_page: Page, plan: Plan) -> None:
 # ---------------------------------------------------------------------------- SCORM 2004
 
 
-@pytest.mark.parametrize("plan", [PASS, FAIL, EXAM_LOW], ids=lambda plan: plan.name)
+@pytest.mark.parametrize("plan", [FAIL_THEN_PASS, EXAM_HIGH], ids=lambda plan: plan.name)
 def test_scorm2004(shipped: Shipped, context_page: Page, plan: Plan) -> None:
     package = shipped.packages["scorm2004"]
     passing = manifest_value(package, "minNormalizedMeasure")
@@ -450,7 +482,11 @@ def test_scorm2004(shipped: Shipped, context_page: Page, plan: Plan) -> None:
             assert lms.get("cmi.score.scaled") == ""
             assert lms.get("cmi.completion_status") == "incomplete"
 
-        journey = Journey(shipped, player, plan, pending)
+        def first_verdict(first: CourseOutcome) -> None:
+            assert lms.get("cmi.success_status") == "failed"
+            assert float(lms.get("cmi.score.scaled")) == pytest.approx(first.percent / 100)
+
+        journey = Journey(shipped, player, plan, pending, first_verdict)
         journey.run()
         expected = outcome(shipped, plan)
         journey.expect_final_page(expected)
@@ -473,7 +509,7 @@ def test_scorm2004(shipped: Shipped, context_page: Page, plan: Plan) -> None:
 # ---------------------------------------------------------------------------- cmi5
 
 
-@pytest.mark.parametrize("plan", [PASS, FAIL, EXAM_HIGH], ids=lambda plan: plan.name)
+@pytest.mark.parametrize("plan", [FAIL_THEN_PASS, EXAM_HIGH], ids=lambda plan: plan.name)
 def test_cmi5(shipped: Shipped, context_page: Page, tmp_path: Path, plan: Plan) -> None:
     with Lrs(tmp_path / "site") as lrs:
         lms = Cmi5Lms(context_page, lrs)
@@ -482,7 +518,12 @@ def test_cmi5(shipped: Shipped, context_page: Page, tmp_path: Path, plan: Plan) 
         def pending() -> None:
             assert not {"passed", "failed"} & set(lrs.verbs())
 
-        journey = Journey(shipped, player, plan, pending)
+        def first_verdict(first: CourseOutcome) -> None:
+            assert lms.launch is not None
+            failed = lrs.wait_for_verb("failed", lms.launch.number)
+            assert failed["result"]["score"]["raw"] == pytest.approx(first.percent)
+
+        journey = Journey(shipped, player, plan, pending, first_verdict)
         journey.run()
         expected = outcome(shipped, plan)
         journey.expect_final_page(expected)
@@ -492,10 +533,12 @@ def test_cmi5(shipped: Shipped, context_page: Page, tmp_path: Path, plan: Plan) 
         assert statement["result"]["success"] is expected.passed
         assert statement["result"]["score"]["raw"] == pytest.approx(expected.percent)
         assert statement["result"]["score"]["scaled"] == pytest.approx(expected.percent / 100)
-        other = "failed" if expected.passed else "passed"
-        assert other not in lrs.verbs()
+        verdicts = [verb for verb in lrs.verbs() if verb in ("passed", "failed")]
+        # cmi5 §9.3: "failed" may come before "passed", never after it; each once here.
+        assert verdicts == (["failed", "passed"] if plan.retry else [verdict])
         if plan.walk:
-            lrs.wait_for_verb("completed", lms.launch.number)
+            # Once per registration (cmi5 §9.3.3): here in the session that saw the last lesson.
+            lrs.wait_until(lambda: lrs.verbs().count("completed") == 1, "one completed statement")
         lms.leave()
         assert lms.page_errors == []
         assert lms.external_requests() == []
@@ -504,7 +547,7 @@ def test_cmi5(shipped: Shipped, context_page: Page, tmp_path: Path, plan: Plan) 
 # ---------------------------------------------------------------------------- website
 
 
-@pytest.mark.parametrize("plan", [PASS, FAIL, EXAM_LOW], ids=lambda plan: plan.name)
+@pytest.mark.parametrize("plan", [FAIL_THEN_PASS, EXAM_HIGH], ids=lambda plan: plan.name)
 def test_website(shipped: Shipped, context_page: Page, plan: Plan) -> None:
     player = WebsitePlayer(context_page, shipped.packages["website"], shipped.course)
     requests: list[str] = []
