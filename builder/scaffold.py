@@ -17,7 +17,7 @@ description: One or two sentences on what learners will be able to do after this
 authors: []
 licence: CC-BY-SA-4.0
 audience: Who the course is for
-duration: 1h
+duration: 15m                   # the lessons add up to this (sabaq warns when they do not)
 mastery_score: 80
 formats: [scorm12, scorm2004, imscp, imscc11, imscc13, cmi5, website, questionbank]
 """
