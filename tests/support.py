@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import sys
 import zipfile
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+
+import pytest
+from click.testing import CliRunner, Result
 
 REPO = Path(__file__).resolve().parent.parent
 ROOTS = Path(__file__).resolve().parent / "roots"
@@ -54,3 +58,26 @@ def zip_names(package: Path) -> list[str]:
 def read_entry(package: Path, name: str) -> bytes:
     with zipfile.ZipFile(package) as archive:
         return archive.read(name)
+
+
+def sabaq(*args: str) -> Result:
+    """Run the ``sabaq`` command in-process, as a user would type it."""
+    from builder.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def require_tool(*names: str, install: str) -> str:
+    """The path of the first of ``names`` on PATH, or the test cannot run.
+
+    Under ``CI`` a missing tool fails the test (CI must install it; nothing may be
+    skipped there for lack of a tool); on a developer's machine it is skipped, saying
+    how to install it.
+    """
+    for name in names:
+        if found := shutil.which(name):
+            return found
+    message = f"{names[0]} is not installed: {install}"
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail(message)
+    pytest.skip(message)

@@ -139,8 +139,6 @@ def js_number(value: float) -> str:
 class Player:
     """One player format as the journey drives it."""
 
-    lesson_page: Callable[[str], Frame]
-
     def open(self) -> None:
         raise NotImplementedError
 

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from builder.preview import PreviewServer
-from tests.support import copy_root
-
-
-@pytest.fixture
-def preview(tmp_path: Path) -> Iterator[tuple[PreviewServer, Path]]:
-    course = copy_root("minimal", tmp_path)
-    server = PreviewServer(course, port=0, interval=0.1)
-    server.start()
-    try:
-        yield server, course
-    finally:
-        server.stop()
 
 
 def value_of(page: Page, key: str) -> str:
@@ -29,9 +15,9 @@ def value_of(page: Page, key: str) -> str:
 
 
 def test_preview_shows_the_course_and_its_tracking_then_rebuilds(
-    browser: Browser, preview: tuple[PreviewServer, Path]
+    browser: Browser, preview_server: tuple[PreviewServer, Path]
 ) -> None:
-    server, course = preview
+    server, course = preview_server
     context = browser.new_context()
     page = context.new_page()
     try:

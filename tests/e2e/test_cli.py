@@ -7,22 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from builder.cli import main
-from tests.support import REPO, copy_root, schema_problems
-
-
-def sabaq(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A repository-like folder with courses/minimal, as the working directory."""
-    monkeypatch.chdir(tmp_path)
-    copy_root("minimal", tmp_path / "courses")
-    return tmp_path
+from tests.support import REPO, copy_root, sabaq, schema_problems
 
 
 def test_build_with_no_arguments_builds_every_course(workspace: Path) -> None:

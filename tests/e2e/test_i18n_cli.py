@@ -6,14 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from builder.cli import main
-from tests.support import copy_root
-
-
-def sabaq(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
+from tests.support import copy_root, sabaq
 
 
 @pytest.fixture

@@ -9,24 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from builder.preview import PreviewServer
 from tests.support import REPO, copy_root
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[PreviewServer, Path]]:
-    course = copy_root("minimal", tmp_path)
-    preview = PreviewServer(course, port=0, interval=0.05)
-    preview.start()
-    try:
-        yield preview, course
-    finally:
-        preview.stop()
 
 
 def get(preview: PreviewServer, path: str, host: str | None = None) -> int:
@@ -39,8 +27,8 @@ def get(preview: PreviewServer, path: str, host: str | None = None) -> int:
     return status
 
 
-def test_only_local_host_names_are_answered(server: tuple[PreviewServer, Path]) -> None:
-    preview, _ = server
+def test_only_local_host_names_are_answered(preview_server: tuple[PreviewServer, Path]) -> None:
+    preview, _ = preview_server
     port = preview.httpd.server_address[1]
     assert get(preview, "/") == 200
     assert get(preview, "/", f"localhost:{port}") == 200
@@ -59,9 +47,9 @@ def wait_for(condition: object, what: str) -> None:
 
 
 def test_the_watcher_outlives_a_save_that_breaks_the_build(
-    server: tuple[PreviewServer, Path], monkeypatch: pytest.MonkeyPatch
+    preview_server: tuple[PreviewServer, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    preview, course = server
+    preview, course = preview_server
     lesson = course / "01-basics" / "01-welcome.md"
     version = preview.state.status()["version"]
 

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import polib
 import pytest
-from click.testing import CliRunner, Result
 
-from builder.cli import main
 from builder.preview import PreviewState
 from tests.partly_translated import partly_translated_lesson
-from tests.support import copy_root, read_entry, schema_problems
+from tests.support import copy_root, read_entry, sabaq, schema_problems
 
 URDU = {
     "Minimal course": "مختصر کورس",
@@ -38,10 +36,6 @@ URDU = {
     "That is all. <script>alert(1)</script>": "بس۔ <script>alert(1)</script>",
 }
 UI = {"Next": "اگلا", "Previous": "پچھلا", "Course outline": "کورس کا خاکہ"}
-
-
-def sabaq(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 def fill(path: Path, translations: dict[str, str]) -> None:

@@ -18,10 +18,8 @@ from pathlib import Path
 
 import polib
 import pytest
-from click.testing import CliRunner, Result
 
 from builder import i18n
-from builder.cli import main
 from builder.errors import Reporter
 from builder.formats import get_format
 from builder.markdown import Localiser
@@ -29,7 +27,7 @@ from builder.preview import PreviewState
 from builder.render import render_site, text_direction
 from builder.sources import load_course
 from tests.hostile.pages import executable_markup, runtime_strings
-from tests.support import REPO, copy_root
+from tests.support import REPO, copy_root, require_tool, sabaq
 
 THEME = Path("locales/ur/LC_MESSAGES/sabaq.po")
 COURSE = Path("locales/ur/LC_MESSAGES/quizzes.po")
@@ -38,10 +36,6 @@ KEEP_PLACEHOLDERS = (
 )
 SUBMIT = 'msgid "Submit my answers"'
 UR_PLURAL_FORMS = "nplurals=2; plural=((((n == 1)) && ((0 == 0))) ? 0 : 1);"
-
-
-def sabaq(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 @pytest.fixture
@@ -324,8 +318,7 @@ def test_the_theme_catalog_of_several_courses_is_reported_once(project: Path) ->
 
 
 def test_build_runs_msgfmt_when_gettext_is_installed(project: Path) -> None:
-    if shutil.which("msgfmt") is None:
-        pytest.skip("GNU gettext is not installed (bash scripts/setup.sh --test installs it)")
+    require_tool("msgfmt", install="bash scripts/setup.sh --test installs GNU gettext")
     # Sabaq's own checks let this pass; GNU msgfmt does not.
     translate("Submit my answers", "\nجمع کریں")
     result = sabaq("build", "--lang", "ur", "-q")

@@ -10,21 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from builder import i18n
 from builder.build import plan_packages
-from builder.cli import main
 from builder.errors import Reporter, UsageError
 from builder.preview import PreviewState
-from tests.support import copy_root
+from tests.support import copy_root, sabaq
 
 NOT_TAGS = ["../../x", "../x", "ur/../../x", "/tmp/x", "ur\n", "", "u", "ur_PK", "ur-"]
 """Path escapes, an absolute path, a trailing newline, and tags that are merely wrong."""
-
-
-def sabaq(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 @pytest.fixture

@@ -14,11 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from builder.cli import main
 from builder.scaffold import ScaffoldError, new_course
-from tests.support import copy_root
+from tests.support import sabaq
 
 FAILED = "build failed: 1 error(s); nothing was written\n"
 CONTROL_HINT = (
@@ -38,18 +36,6 @@ ALIAS_BOMB = "\n".join(
     ]
 )
 """About 1 KB that stands for 9**10 strings ("billion laughs")."""
-
-
-def sabaq(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A repository-like folder with courses/minimal, as the working directory."""
-    monkeypatch.chdir(tmp_path)
-    copy_root("minimal", tmp_path / "courses")
-    return tmp_path
 
 
 def course(workspace: Path) -> Path:

@@ -15,8 +15,6 @@ skipped for lack of a tool.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import unicodedata
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from builder.assessment import parse_quizzes
 from builder.errors import Reporter
 from builder.model import Lesson
 from builder.quizzes import runtime_question
+from tests.support import require_tool
 
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "run_cases.js"
@@ -103,16 +102,12 @@ def runtime_data(name: str) -> dict[str, object]:
 
 
 def find_node() -> str:
-    node = shutil.which("node") or shutil.which("nodejs")
-    if node is not None:
-        return node
-    message = (
-        "Node.js is not installed, so the runtime's scoring (sabaq.js) cannot be tested: "
-        "run `bash scripts/setup.sh --test` (it installs Debian's nodejs)"
+    return require_tool(
+        "node",
+        "nodejs",
+        install="the runtime's scoring (sabaq.js) runs in Node: "
+        "bash scripts/setup.sh --test installs Debian's nodejs",
     )
-    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @dataclass(frozen=True, slots=True, repr=False)

@@ -11,7 +11,7 @@ import pytest
 from builder import i18n
 from builder.errors import Location, Reporter
 from builder.sources import load_course
-from tests.support import ROOTS, copy_root
+from tests.support import ROOTS, copy_root, require_tool
 
 
 def template_for(course_dir: Path, project_root: Path) -> polib.POFile:
@@ -186,8 +186,7 @@ HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
 
 
 def test_check_runs_msgfmt(tmp_path: Path) -> None:
-    if shutil.which("msgfmt") is None:
-        pytest.skip("GNU gettext is not installed (bash scripts/setup.sh --test installs it)")
+    require_tool("msgfmt", install="bash scripts/setup.sh --test installs GNU gettext")
     path = tmp_path / "broken.po"
     # Only GNU msgfmt minds a translation that starts a line its source does not.
     path.write_text(HEADER + 'msgid "one"\nmsgstr "\\nایک"\n', encoding="utf-8")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gettext
 import re
-import shutil
 import subprocess
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from builder.locales import (
     parse_digits,
     supported_locales,
 )
+from tests.support import require_tool
 
 LOCALES = supported_locales()
 RTL = [info for info in LOCALES if info.direction == "rtl"]
@@ -152,9 +152,9 @@ def test_punjabi_zero_is_singular_as_cldr_says_not_as_babels_po_table_says() -> 
     assert get_locale("ur").plural_category(0) == "other"
 
 
-@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
 @pytest.mark.parametrize("info", LOCALES, ids=ids)
 def test_gnu_msgfmt_accepts_every_plural_forms_line(info: LocaleInfo, tmp_path: Path) -> None:
+    require_tool("msgfmt", install="bash scripts/setup.sh --test installs GNU gettext")
     nplurals = int(info.plural_forms.split(";")[0].split("=")[1])
     forms = "".join(f'msgstr[{i}] "{i} files"\n' for i in range(nplurals))
     po = tmp_path / "x.po"

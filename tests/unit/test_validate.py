@@ -9,12 +9,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from builder.build import build
-from builder.cli import main
 from builder.validate import validate_package
-from tests.support import REPO, ROOTS
+from tests.support import REPO, ROOTS, sabaq
 
 SCHEMAS = REPO.parent / "shared" / "schemas"
 PAGE = "<!doctype html><title>Page</title><p>Hello</p>"
@@ -316,10 +314,6 @@ def cmi5(old: str = "", new: str = "") -> dict[str, str | bytes]:
 
 def check(package: Path, schemas: Path | None = None) -> list[str]:
     return [problem.format() for problem in validate_package(package, schemas).problems]
-
-
-def sabaq(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
 
 
 @pytest.fixture(scope="module")
