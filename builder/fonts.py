@@ -19,13 +19,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-
-import fontTools
-from fontTools import subset
-from fontTools.ttLib import TTFont
+from typing import TYPE_CHECKING
 
 from builder.errors import Reporter
 from builder.locales import NASKH, NASTALIQ, LocaleInfo, get_locale
+
+if TYPE_CHECKING:
+    from fontTools.ttLib import TTFont
 
 FONT_BUDGET_BYTES = 400_000
 """Fonts per package above this slow a lesson's first page on a campus link."""
@@ -173,6 +173,8 @@ def _files_named(names: tuple[str, ...], search_path: tuple[Path, ...]) -> list[
 
 def _licence_problem(path: Path) -> str | None:
     """Why the font at ``path`` may not be packaged, from its name table, or None."""
+    from fontTools.ttLib import TTFont  # fontTools loads in 100 ms; only RTL builds need it
+
     try:
         font = TTFont(path, lazy=True)
     except Exception as error:  # fontTools raises many kinds on a damaged file
@@ -216,6 +218,8 @@ def subset_font(path: Path, text: str, cache_dir: Path | None = None) -> bytes:
 
 
 def _cached_subset(data: bytes, characters: frozenset[str], cache_dir: Path | None) -> bytes:
+    import fontTools  # fontTools loads in 100 ms; only RTL builds need it
+
     font_hash = hashlib.sha256(data).hexdigest()
     recipe = f"{SUBSET_RECIPE}\n{fontTools.version}\n{''.join(sorted(characters))}"
     text_hash = hashlib.sha256(recipe.encode("utf-8")).hexdigest()
@@ -230,6 +234,8 @@ def _cached_subset(data: bytes, characters: frozenset[str], cache_dir: Path | No
 
 
 def _make_subset(data: bytes, unicodes: list[int]) -> bytes:
+    from fontTools import subset  # fontTools loads in 100 ms; only RTL builds need it
+
     options = subset.Options()
     options.flavor = "woff2"
     # Every feature and script: Nastaliq's cursive attachment, contextual forms and
@@ -273,6 +279,8 @@ def _write_atomically(target: Path, data: bytes) -> None:
 
 
 def _cmap(data: bytes) -> frozenset[str]:
+    from fontTools.ttLib import TTFont  # fontTools loads in 100 ms; only RTL builds need it
+
     font = TTFont(io.BytesIO(data), lazy=True)
     try:
         return frozenset(chr(code) for code in font.getBestCmap())
@@ -333,6 +341,8 @@ def _licence(packaged: list[_Packaged]) -> str:
     word for word against /usr/share/doc/fonts-noto-core/copyright), with the
     copyright lines read from each font.
     """
+    from fontTools.ttLib import TTFont  # fontTools loads in 100 ms; only RTL builds need it
+
     lines = [
         "Fonts in this package",
         "=====================",

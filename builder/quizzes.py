@@ -13,6 +13,8 @@ produce, using the same encoding as the runtime.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +37,9 @@ TextRenderer = Callable[[MarkdownText, bool], Markup]
 
 SHORT_ANSWER_KEPT = 64
 """Characters of a typed answer kept in the saved state (the rest is not needed to resume)."""
+
+NUMERIC_ANSWER_KEPT = 32
+"""Characters of a typed number kept in the saved state: no number a learner types is longer."""
 
 SUSPEND_DATA_LIMITS = {"scorm12": 4096, "scorm2004": 64000}
 """How much saved state each standard guarantees an LMS stores (characters)."""
@@ -167,6 +172,52 @@ def _plain(markdown: str) -> str:
 # ---------------------------------------------------------------------------- saved state
 
 
+@dataclass(frozen=True, slots=True)
+class SeenLayout:
+    """How the runtime saves which lessons were seen: by key, or as a bitmap.
+
+    By key (``keys``, state version 2) each seen lesson is saved as its progress key,
+    which survives any change to the course in a later version, but costs six
+    characters a lesson: a course of a few hundred lessons outgrows SCORM 1.2's 4,096.
+    Such a course is saved as a bitmap (``bitmap``, version 3): one bit a lesson, in the
+    order of the lesson keys, under a ``stamp`` naming that set of keys, plus the keys of
+    the modules seen in full. A new version with the same lessons reads the bitmap; one
+    whose lessons changed cannot know the old order, so it keeps every module seen in
+    full (its new lessons included) and the learner sees again only the lessons of
+    modules left half-way.
+    """
+
+    encoding: str
+    stamp: str = ""
+    module_keys: dict[str, str] | None = None
+    """Lesson id → the key of its module (bitmap only)."""
+
+    def runtime(self) -> dict[str, object]:
+        """What the player needs to write and read this layout."""
+        if self.encoding == "keys":
+            return {"encoding": "keys"}
+        return {"encoding": "bitmap", "stamp": self.stamp}
+
+
+def seen_layout(course: Course) -> SeenLayout:
+    """Keys while the worst-case state fits SCORM 1.2, a bitmap beyond (see SeenLayout)."""
+    if _worst_case_size(course, SeenLayout("keys")) <= SUSPEND_DATA_LIMITS["scorm12"]:
+        return SeenLayout("keys")
+    lesson_keys = progress_keys([lesson.id for lesson in course.lessons])
+    stamp_source = ".".join(sorted(lesson_keys.values())).encode()
+    stamp = base64.b32encode(hashlib.sha1(stamp_source).digest()).decode().lower()[:6]
+    module_key = progress_keys([module.id for module in course.modules])
+    return SeenLayout(
+        "bitmap",
+        stamp,
+        {
+            lesson.id: module_key[module.id]
+            for module in course.modules
+            for lesson in module.lessons
+        },
+    )
+
+
 def worst_case_state_size(course: Course) -> int:
     """The longest suspend_data the runtime can write for ``course``, in characters.
 
@@ -174,17 +225,38 @@ def worst_case_state_size(course: Course) -> int:
     every graded quiz at its highest attempt count with the longest possible answer to
     every question it can draw.
     """
-    lesson_keys = sorted(progress_keys([lesson.id for lesson in course.lessons]).values())
+    return _worst_case_size(course, seen_layout(course))
+
+
+def _worst_case_size(course: Course, layout: SeenLayout) -> int:
     keys = quiz_keys(course)
     quizzes = {}
     for quiz in course.graded_quizzes:
-        drawn = ".".join(str(index) for index in range(len(quiz.questions)))
-        answers = [_longest_response(question) for question in quiz.questions]
-        quizzes[keys[quiz.id]] = [quiz.attempts or 999, quiz.max_points, drawn, answers]
-    state: dict[str, object] = {"v": 2, "seen": ".".join(lesson_keys), "q": quizzes}
+        quizzes[keys[quiz.id]] = _longest_quiz_state(quiz)
+    state: dict[str, object]
+    if layout.module_keys is None:
+        lesson_keys = sorted(progress_keys([lesson.id for lesson in course.lessons]).values())
+        state = {"v": 2, "seen": ".".join(lesson_keys), "q": quizzes}
+    else:
+        bitmap = "A" * -(-len(course.lessons) // 6)  # six lessons a base64url character
+        modules = ".".join(sorted(set(layout.module_keys.values())))
+        state = {"v": 3, "o": layout.stamp, "s": bitmap, "m": modules, "q": quizzes}
     if course.config.multilingual:
         state["lang"] = max((tag for tag in course.config.languages), key=len, default="")
     return len(json.dumps(state, separators=(",", ":"), ensure_ascii=False))
+
+
+def _longest_quiz_state(quiz: Quiz) -> list[object]:
+    """``encodeQuizState`` in sabaq.js at its longest: the pool's worst draw, every answer."""
+    count = quiz.pool or len(quiz.questions)
+    longest = sorted((_longest_response(question) for question in quiz.questions), key=_json_length)
+    drawn = ".".join(str(index) for index in range(len(quiz.questions))[-count:])
+    answers = longest[-count:]
+    return [quiz.attempts or 999, quiz.max_points, drawn, answers, 1, 2]
+
+
+def _json_length(text: str) -> int:
+    return len(json.dumps(text, ensure_ascii=False))
 
 
 def _longest_response(question: Question) -> str:
@@ -199,5 +271,7 @@ def _longest_response(question: Question) -> str:
         )
     if kind is QuestionKind.ORDERING:
         return ".".join(item.id for item in question.items)
-    # Typed answers are cut to SHORT_ANSWER_KEPT characters; JSON may escape each one.
+    if kind is QuestionKind.NUMERIC:
+        return "9" * NUMERIC_ANSWER_KEPT  # the runtime drops what JSON would escape
+    # Typed answers are cut to so many characters; JSON may escape each one.
     return "\\" * SHORT_ANSWER_KEPT

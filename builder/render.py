@@ -31,7 +31,7 @@ from builder.locales import (
 )
 from builder.markdown import Localiser, code_stylesheet, render_lesson
 from builder.model import CONTENT_DIR, Course, Lesson, progress_keys
-from builder.quizzes import TextRenderer, quiz_keys, runtime_quiz, views_for
+from builder.quizzes import TextRenderer, quiz_keys, runtime_quiz, seen_layout, views_for
 from builder.theme import STATIC_DIR, environment, relative_url, static_files
 
 FONTS_DIR = f"{STATIC_DIR}/fonts"
@@ -123,6 +123,7 @@ class Site:
         """The SCO launch page that holds the LMS session while lessons change in its frame."""
         page = self.page_info(PLAYER_PAGE)
         keys = progress_keys([lesson.id for lesson in self.course.lessons])
+        layout = seen_layout(self.course)
         prefix = f"{self.lang}/" if self.languages else ""
 
         def lessons(site: Site, prefix: str) -> list[dict[str, str]]:
@@ -132,6 +133,7 @@ class Site:
                     "key": keys[lesson.id],
                     "href": page.href(prefix + lesson.output_path),
                 }
+                | ({"module": layout.module_keys[lesson.id]} if layout.module_keys else {})
                 for lesson in site.course.lessons
             ]
 
@@ -140,6 +142,7 @@ class Site:
             "version": self.course.config.version,
             "linear": self.course.config.navigation == "linear",
             "grading": runtime_grading(self.course, quiz_keys(self.course)),
+            "saved": layout.runtime(),
             "lessons": lessons(self, prefix),
         }
         if self.languages:

@@ -12,7 +12,7 @@ import io
 import posixpath
 import re
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -170,9 +170,25 @@ def ui_messages() -> list[tuple[str, int, str | tuple[str, ...], list[str], str 
     ]
 
 
+@lru_cache(maxsize=1 << 16)
 def relative_url(target: str, page: str) -> str:
-    """The href from package path ``page`` to package path ``target``."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    """The href from package path ``page`` to package path ``target``.
+
+    ``posixpath.relpath`` asks the operating system for the working directory on every
+    call; every page links to every lesson in its outline, so this is worked out on the
+    package paths alone, once per pair.
+    """
+    start = _segments(posixpath.dirname(page))
+    path = _segments(target)
+    common = 0
+    while common < min(len(start), len(path)) and start[common] == path[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + path[common:]) or "."
+
+
+def _segments(path: str) -> list[str]:
+    normal = posixpath.normpath(path) if path else "."
+    return [] if normal == "." else normal.split("/")
 
 
 def static_files() -> dict[str, bytes]:

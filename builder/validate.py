@@ -1173,12 +1173,32 @@ def _check_page(
     data = files.read(name)
     if not data:
         return
-    document = _parse_html(data)
-    if document is not None:
-        scope = _Scope(
-            files, found, name, "html", posixpath.dirname(name), restore_targets=restore_targets
-        )
-        _check_document(scope, document, 0)
+    # A build checks every package it makes, and most pages are the same in several of
+    # them: a page whose bytes, place and package contents were checked before has the
+    # same findings.
+    key = (name, hashlib.sha256(data).digest(), files.names, tuple(sorted(restore_targets.items())))
+    known = _PAGE_FINDINGS.get(key)
+    if known is None:
+        own = _Findings()
+        document = _parse_html(data)
+        if document is not None:
+            scope = _Scope(
+                files, own, name, "html", posixpath.dirname(name), restore_targets=restore_targets
+            )
+            _check_document(scope, document, 0)
+        known = own
+        if len(_PAGE_FINDINGS) >= _PAGE_FINDINGS_KEPT:
+            _PAGE_FINDINGS.clear()
+        _PAGE_FINDINGS[key] = known
+    for problem in known.problems:
+        found._add(problem)
+    found.unlisted += known.unlisted
+    found.unlisted_error |= known.unlisted_error
+
+
+_PageKey = tuple[str, bytes, frozenset[str], tuple[tuple[int, str], ...]]
+_PAGE_FINDINGS: dict[_PageKey, _Findings] = {}
+_PAGE_FINDINGS_KEPT = 20_000
 
 
 _RESTORE_LINK = re.compile(r"\A\$@(PAGEVIEWBYID|QUIZVIEWBYID)\*(\d+)@\$(#[^\s]*)?\Z")

@@ -967,8 +967,14 @@
   /* Saved state of one graded quiz: [attempts, best points, drawn, answers, submitted].
      Kept short: SCORM 1.2 stores 4,096 characters for the whole course, and the build
      checks the worst case (builder/quizzes.py worst_case_state_size). */
+  /* [attempts, best, drawn, answers, submitted, 2]: the answers of the drawn questions
+     in draw order, so a large pool costs nothing for the questions not drawn. Release
+     0.1.0 saved five elements, with an answer (or "") for every question of the quiz. */
   function encodeQuizState(state) {
-    return [state.attempts, state.best, state.drawn.join("."), state.answers, state.submitted ? 1 : 0];
+    var answers = state.drawn.map(function (index) {
+      return state.answers[index] || "";
+    });
+    return [state.attempts, state.best, state.drawn.join("."), answers, state.submitted ? 1 : 0, 2];
   }
 
   function decodeQuizState(saved, quiz) {
@@ -987,8 +993,11 @@
     if (!drawn.length) {
       return null;
     }
+    var saved3 = Array.isArray(saved[3]) ? saved[3] : [];
+    var byDraw = saved[5] === 2;
     var answers = quiz.questions.map(function (question, index) {
-      return Array.isArray(saved[3]) && typeof saved[3][index] === "string" ? saved[3][index] : "";
+      var answer = byDraw ? saved3[drawn.indexOf(index)] : saved3[index];
+      return typeof answer === "string" ? answer : "";
     });
     return {
       attempts: Number(saved[0]) || 0,
@@ -1013,6 +1022,11 @@
           return response[id] || "";
         })
         .join(".");
+    }
+    // Mirrors SHORT_ANSWER_KEPT and NUMERIC_ANSWER_KEPT in quizzes.py. A number never
+    // holds what JSON would escape, so a typed number costs its length and no more.
+    if (kind === "numeric") {
+      return String(response).replace(/["\\\u0000-\u001f\ud800-\udfff]/g, "").slice(0, 32);
     }
     return String(response).slice(0, 64);
   }
@@ -1107,7 +1121,7 @@
       } else if (data.sabaq === "lesson" && byId[data.id]) {
         current = data.id;
         state.seen[data.id] = true;
-        lms.save(current, encodeState(state, byId), status());
+        lms.save(current, encodeState(state, byId, course.saved), status());
         frame.contentWindow.postMessage(
           {
             sabaq: "state",
@@ -1127,14 +1141,14 @@
         // The learner's choice is remembered with their progress, which it keeps.
         language = data.lang;
         state.lang = language;
-        lms.save(current, encodeState(state, byId), status());
+        lms.save(current, encodeState(state, byId, course.saved), status());
         frame.src = lessonHref(current);
       } else if ((data.sabaq === "quiz-progress" || data.sabaq === "quiz-result") && typeof data.key === "string") {
         state.quizzes[data.key] = data.state;
         if (data.sabaq === "quiz-result" && data.interactions && data.interactions.length) {
           lms.record(data.interactions);
         }
-        lms.save(current, encodeState(state, byId), status());
+        lms.save(current, encodeState(state, byId, course.saved), status());
         if (data.sabaq === "quiz-result") {
           // The page shows the result the LMS was just given, and nothing else.
           frame.contentWindow.postMessage({ sabaq: "result", result: courseResult(course.grading, state.quizzes, mastery) }, "*");
@@ -1165,7 +1179,7 @@
         return lms.start();
       })
       .then(function (saved) {
-        state = decodeState(saved.suspendData, keyToId);
+        state = decodeState(saved.suspendData, keyToId, course.saved, byId);
         current = byId[saved.location] ? saved.location : course.lessons[0].id;
         // A choice made in the course wins; otherwise the learner's LMS preference.
         var preferred = findLanguage(state.lang) || findLanguage(saved.language);
@@ -1252,20 +1266,64 @@
   }
 
   /* Progress is stored as short keys derived from lesson and quiz ids
-     (model.progress_keys), so it survives lessons being reordered in a new version. */
-  function encodeState(state, byId) {
-    var keys = Object.keys(state.seen).map(function (id) {
-      return byId[id].key;
+     (model.progress_keys), so it survives lessons being reordered in a new version.
+     A course too large for a key per lesson in SCORM 1.2's 4,096 characters saves seen
+     lessons as a bitmap in key order under a stamp of its lesson set, plus the modules
+     seen in full, which a version with other lessons still reads (quizzes.SeenLayout). */
+  var BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+  function lessonsInKeyOrder(lessons) {
+    return lessons.slice().sort(function (a, b) {
+      return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     });
-    keys.sort();
-    var data = { v: 2, seen: keys.join("."), q: state.quizzes };
+  }
+
+  function encodeState(state, byId, layout) {
+    var data;
+    if (layout && layout.encoding === "bitmap") {
+      data = { v: 3, o: layout.stamp, s: seenBitmap(state.seen, byId), m: modulesSeen(state.seen, byId).join("."), q: state.quizzes };
+    } else {
+      var keys = Object.keys(state.seen).map(function (id) {
+        return byId[id].key;
+      });
+      keys.sort();
+      data = { v: 2, seen: keys.join("."), q: state.quizzes };
+    }
     if (state.lang) {
       data.lang = state.lang;
     }
     return JSON.stringify(data);
   }
 
-  function decodeState(text, keyToId) {
+  function seenBitmap(seen, byId) {
+    var ordered = lessonsInKeyOrder(Object.keys(byId).map(function (id) {
+      return byId[id];
+    }));
+    var text = "";
+    for (var start = 0; start < ordered.length; start += 6) {
+      var value = 0;
+      for (var bit = 0; bit < 6 && start + bit < ordered.length; bit++) {
+        if (seen[ordered[start + bit].id]) {
+          value |= 1 << bit;
+        }
+      }
+      text += BASE64URL.charAt(value);
+    }
+    return text;
+  }
+
+  function modulesSeen(seen, byId) {
+    var complete = {};
+    Object.keys(byId).forEach(function (id) {
+      var module = byId[id].module;
+      complete[module] = complete[module] !== false && !!seen[id];
+    });
+    return Object.keys(complete).filter(function (module) {
+      return complete[module];
+    }).sort();
+  }
+
+  function decodeState(text, keyToId, layout, byId) {
     var state = { seen: {}, quizzes: {}, lang: "" };
     try {
       var data = JSON.parse(text || "{}");
@@ -1274,6 +1332,9 @@
           state.seen[keyToId[key]] = true;
         }
       });
+      if (data.v === 3 && byId) {
+        readBitmapState(data, state, layout, byId);
+      }
       if (data.q && typeof data.q === "object") {
         state.quizzes = data.q;
       }
@@ -1284,6 +1345,29 @@
       // Data written by another package version or tool: start afresh rather than fail.
     }
     return state;
+  }
+
+  function readBitmapState(data, state, layout, byId) {
+    var ids = Object.keys(byId);
+    if (layout && layout.stamp === data.o) {
+      var ordered = lessonsInKeyOrder(ids.map(function (id) {
+        return byId[id];
+      }));
+      ordered.forEach(function (lesson, index) {
+        var value = BASE64URL.indexOf(String(data.s || "").charAt(Math.floor(index / 6)));
+        if (value > 0 && value & (1 << index % 6)) {
+          state.seen[lesson.id] = true;
+        }
+      });
+      return;
+    }
+    // Saved by a version with other lessons: its bitmap's order is unknown here.
+    var complete = String(data.m || "").split(".");
+    ids.forEach(function (id) {
+      if (byId[id].module && complete.indexOf(byId[id].module) !== -1) {
+        state.seen[id] = true;
+      }
+    });
   }
 
   /* ------------------------------------------------------------------ LMS adapters
@@ -1839,6 +1923,7 @@
       normaliseAnswer: normaliseAnswer,
       encodeQuizState: encodeQuizState,
       decodeQuizState: decodeQuizState,
+      encodeResponse: encodeResponse,
       encodeState: encodeState,
       decodeState: decodeState,
       courseResult: courseResult

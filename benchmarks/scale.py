@@ -1,0 +1,157 @@
+"""How Sabaq's build scales: small, medium and large generated courses, against a floor.
+
+Prints figures; it asserts nothing and is not part of the test run. For each size it
+generates a course (``tests/synthetic.py``), then measures, each in a fresh process so
+that start-up and peak memory count as a user sees them:
+
+- the cold build of one format (SCORM 1.2) and of every format;
+- the floor, measured in the same run: reading every lesson, rendering it with
+  markdown-it-py and deflating the result, the least any Markdown-to-package tool does;
+- the no-op rebuild (nothing changed) and the one-edit rebuild (one lesson changed);
+- the peak resident memory of each build;
+- the package's size and what Sabaq's own runtime (script, styles) adds to it;
+- once: ``sabaq --help`` start-up and the bare import of the dependency stack.
+
+Run: .venv/bin/python benchmarks/scale.py [--sizes small,medium,large] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.synthetic import SIZES, Size, lesson_text, write_course  # noqa: E402
+
+PYTHON = sys.executable
+ONE_FORMAT = "scorm12"
+
+FLOOR = """
+import sys, zlib
+from pathlib import Path
+from markdown_it import MarkdownIt
+md = MarkdownIt("commonmark").enable("table")
+total = 0
+for path in sorted(Path(sys.argv[1]).rglob("*.md")):
+    html = md.render(path.read_text(encoding="utf-8"))
+    total += len(zlib.compress(html.encode(), 9))
+print(total)
+"""
+
+DEPENDENCIES = "import click, jinja2, markdown_it, yaml, lxml.etree, babel, polib"
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    seconds: float
+    peak_mib: float
+
+
+def run(command: Sequence[str]) -> Run:
+    """Run ``command`` to the end; its wall time and peak resident memory."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        assert process.stderr is not None
+        sys.exit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
+    return Run(seconds, usage.ru_maxrss / 1024)
+
+
+def best_of(repeat: int, command: Sequence[str]) -> Run:
+    runs = [run(command) for _ in range(repeat)]
+    return Run(min(r.seconds for r in runs), max(r.peak_mib for r in runs))
+
+
+def sabaq(*arguments: str) -> list[str]:
+    return [PYTHON, "-m", "builder", *arguments]
+
+
+def measure(size: Size, work: Path, repeat: int) -> None:
+    course = write_course(work / size.name, size)
+    out = work / f"{size.name}-dist"
+    build_one = sabaq("build", str(course), "--format", ONE_FORMAT, "--out", str(out), "-q")
+    build_all = sabaq("build", str(course), "--format", "all", "--out", str(out), "-q")
+
+    floor = best_of(repeat, [PYTHON, "-c", FLOOR, str(course)])
+    cold = best_of(repeat, build_one)
+    noop = run(build_one)
+    lesson = course / "01-module-1" / "01-lesson-1.md"
+    lesson.write_text(lesson_text(1, 1, quiz=False, edition=2), encoding="utf-8")
+    edited = run(build_one)
+    every = best_of(repeat, build_all)
+
+    package = next(out.glob(f"*-{ONE_FORMAT}.zip"))
+    runtime = _runtime_bytes(package)
+    print(f"\n{size.name}: {size.lessons} lessons in {size.modules} modules")
+    print(f"  floor (read + markdown-it-py + deflate) {floor.seconds:8.2f} s")
+    print(f"  cold build, {ONE_FORMAT:<26}{cold.seconds:8.2f} s  {_ratio(cold, floor)} floor")
+    print(f"  no-op rebuild                   {noop.seconds:8.2f} s  {_ratio(noop, cold)} cold")
+    print(f"  one lesson edited, rebuild      {edited.seconds:8.2f} s  {_ratio(edited, cold)} cold")
+    print(f"  cold build, every format        {every.seconds:8.2f} s  {_ratio(every, cold)} one")
+    print(
+        f"  peak memory: one format {cold.peak_mib:.0f} MiB, every format {every.peak_mib:.0f} MiB"
+    )
+    print(
+        f"  {ONE_FORMAT} package {package.stat().st_size / 1024:,.0f} KiB, "
+        f"of which Sabaq's runtime (script, styles) {runtime / 1024:,.1f} KiB"
+    )
+
+
+def _ratio(run: Run, base: Run) -> str:
+    return f"{run.seconds / base.seconds:6.2f} ×"
+
+
+def _runtime_bytes(package: Path) -> int:
+    with zipfile.ZipFile(package) as archive:
+        return sum(
+            info.compress_size
+            for info in archive.infolist()
+            if info.filename.startswith("_sabaq/") and not info.filename.startswith("_sabaq/fonts/")
+        )
+
+
+def start_up(repeat: int) -> None:
+    help_run = best_of(repeat, sabaq("--help"))
+    bare = best_of(repeat, [PYTHON, "-c", DEPENDENCIES])
+    python = best_of(repeat, [PYTHON, "-c", "pass"])
+    print(f"start-up: sabaq --help {help_run.seconds * 1000:.0f} ms")
+    print(f"          importing the dependency stack alone {bare.seconds * 1000:.0f} ms")
+    print(f"          python doing nothing {python.seconds * 1000:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="small,medium,large")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N for cold figures")
+    options = parser.parse_args()
+    wanted = options.sizes.split(",")
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; best of {options.repeat}")
+    start_up(options.repeat)
+    work = Path(tempfile.mkdtemp(prefix="sabaq-scale-"))
+    try:
+        for size in SIZES:
+            if size.name in wanted:
+                measure(size, work, options.repeat)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(
+        "\nLiaScript's exporter is not measured: the npm registry this project installs from "
+        "does not hold @liascript/exporter (404 on 2026-12-03)."
+    )
+
+
+if __name__ == "__main__":
+    main()
