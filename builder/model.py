@@ -11,6 +11,7 @@ import base64
 import hashlib
 import posixpath
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,39 +66,58 @@ class Module:
     """A prompt for a discussion forum, in formats whose LMS has forums."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Course:
+    """A course, read-only; its lookups are worked out once (no slots, so they can be cached)."""
+
     config: CourseConfig
     root: Path
     modules: tuple[Module, ...]
     quizzes: tuple[Quiz, ...] = ()
     """Every quiz and knowledge check, in reading order (see :mod:`builder.assessment`)."""
 
-    @property
+    @cached_property
     def graded_quizzes(self) -> tuple[Quiz, ...]:
         """The quizzes whose scores make the course score (module quizzes and exams)."""
         return tuple(quiz for quiz in self.quizzes if quiz.kind.graded)
 
     def quizzes_of(self, lesson: Lesson) -> tuple[Quiz, ...]:
-        return tuple(quiz for quiz in self.quizzes if quiz.lesson_id == lesson.id)
+        return self._quizzes_by_lesson.get(lesson.id, ())
 
-    @property
+    @cached_property
     def lessons(self) -> tuple[Lesson, ...]:
         return tuple(lesson for module in self.modules for lesson in module.lessons)
 
     def lesson_by_relpath(self, relpath: str) -> Lesson | None:
-        for lesson in self.lessons:
-            if lesson.relpath == relpath:
-                return lesson
-        return None
+        return self._lessons_by_relpath.get(relpath)
 
     def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
         """The lessons before and after ``lesson`` in reading order."""
         order = self.lessons
-        index = order.index(lesson)
+        index = self._positions[lesson.id]
         before = order[index - 1] if index > 0 else None
         after = order[index + 1] if index + 1 < len(order) else None
         return before, after
+
+    # Every page asks these of every lesson: a course of a thousand lessons cannot
+    # afford to search for them.
+    @cached_property
+    def _quizzes_by_lesson(self) -> dict[str, tuple[Quiz, ...]]:
+        found: dict[str, list[Quiz]] = {}
+        for quiz in self.quizzes:
+            found.setdefault(quiz.lesson_id, []).append(quiz)
+        return {lesson_id: tuple(quizzes) for lesson_id, quizzes in found.items()}
+
+    @cached_property
+    def _lessons_by_relpath(self) -> dict[str, Lesson]:
+        found: dict[str, Lesson] = {}
+        for lesson in self.lessons:
+            found.setdefault(lesson.relpath, lesson)
+        return found
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {lesson.id: index for index, lesson in enumerate(self.lessons)}
 
 
 def progress_keys(lesson_ids: list[str]) -> dict[str, str]:

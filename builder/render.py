@@ -30,7 +30,7 @@ from builder.locales import (
     get_locale,
 )
 from builder.markdown import Localiser, code_stylesheet, render_lesson
-from builder.model import CONTENT_DIR, Course, Lesson, progress_keys
+from builder.model import CONTENT_DIR, Course, Lesson, Module, progress_keys
 from builder.quizzes import TextRenderer, quiz_keys, runtime_quiz, seen_layout, views_for
 from builder.theme import STATIC_DIR, environment, relative_url, static_files
 
@@ -419,16 +419,36 @@ class _OutlineLesson:
 class _OutlineModule:
     title: str
     lessons: tuple[_OutlineLesson, ...]
+    first: _OutlineLesson | None = None
+    """The module's first lesson, which its title links to when its lessons are not listed."""
+
+
+OUTLINE_ALL_LESSONS = 60
+"""Up to this many lessons, every page's outline lists them all.
+
+Beyond, a lesson page lists every module but only its own module's lessons (the home
+page still lists every lesson): a list of hundreds of lessons helps no learner, and
+repeated in every page it made nine tenths of a large course's bytes and a quarter of
+its build time.
+"""
 
 
 def _outline(course: Course, current: Lesson | None, page: PageInfo) -> tuple[_OutlineModule, ...]:
+    compact = current is not None and len(course.lessons) > OUTLINE_ALL_LESSONS
+
+    def entry(lesson: Lesson) -> _OutlineLesson:
+        return _OutlineLesson(
+            lesson.id, lesson.title, page.href(lesson.output_path), lesson is current
+        )
+
+    def listed(module: Module) -> bool:
+        return not compact or any(each is current for each in module.lessons)
+
     return tuple(
         _OutlineModule(
             title=module.title,
-            lessons=tuple(
-                _OutlineLesson(each.id, each.title, page.href(each.output_path), each is current)
-                for each in module.lessons
-            ),
+            lessons=tuple(entry(each) for each in module.lessons) if listed(module) else (),
+            first=entry(module.lessons[0]) if compact and module.lessons else None,
         )
         for module in course.modules
     )

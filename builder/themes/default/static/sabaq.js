@@ -185,7 +185,8 @@
   }
 
   function markSeen(seenIds) {
-    var links = document.querySelectorAll("a[data-lesson]");
+    // A module's title links to its first lesson; it is not ticked for that lesson.
+    var links = document.querySelectorAll("a[data-lesson]:not(.module-title)");
     for (var i = 0; i < links.length; i++) {
       if (seenIds.indexOf(links[i].getAttribute("data-lesson")) !== -1) {
         links[i].classList.add("is-seen");
