@@ -19,7 +19,13 @@ from builder.sources import load_course
 from tests.support import REPO
 
 COURSES = sorted(path.parent for path in (REPO / "courses").glob("*/course.yml"))
-EXPECTED = {"blockchain-foundations", "ai-ethics-and-safety", "ai-soft-skills-for-educators"}
+EXPECTED = {
+    "blockchain-foundations",
+    "ai-ethics-and-safety",
+    "ai-soft-skills-for-educators",
+    "ai-hard-skills-llama",
+}
+LLAMA = REPO / "courses" / "ai-hard-skills-llama"
 
 
 def load(path: Path) -> Course:
@@ -58,6 +64,21 @@ def test_a_course_meets_the_minimums(path: Path) -> None:
     assert course.config.duration_minutes == sum(
         lesson.duration_minutes or 0 for lesson in course.lessons
     )
+
+
+def test_the_llama_certification_draws_20_of_at_least_40_at_70_percent() -> None:
+    course = load(LLAMA)
+    (exam,) = [quiz for quiz in course.graded_quizzes if quiz.kind is QuizKind.EXAM]
+    assert len(exam.questions) >= 40 and exam.pool == 20
+    assert course.config.mastery_score == 70
+    assert grading_policy(course).exam_required
+
+
+def test_the_llama_course_teaches_with_formulas() -> None:
+    """Its lessons write math that the build turns into MathML (issue 10 asked for it)."""
+    course = load(LLAMA)
+    with_math = [lesson.id for lesson in course.lessons if "$$" in lesson.body]
+    assert len(with_math) >= 8, with_math
 
 
 def test_a_duration_the_lessons_do_not_add_up_to_is_a_located_warning(tmp_path: Path) -> None:
