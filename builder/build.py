@@ -298,6 +298,7 @@ def _render_packages(
                     rendition.localiser,
                     rendition.ui_catalog,
                     graded_in_pages=in_pages,
+                    same_as=variants.get(not in_pages),
                 )
             planned.append(_package(variants[in_pages], rendition.lang, name, reporter, progress))
         if True in variants:

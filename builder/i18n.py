@@ -32,7 +32,7 @@ from babel.plural import to_gettext
 from markdown_it.token import Token
 
 from builder.archive import write_atomically
-from builder.assessment import BLOCK_OPEN, MarkdownText, QuestionKind, Quiz
+from builder.assessment import BLOCK_OPEN, MarkdownText, Question, QuestionKind, Quiz
 from builder.errors import Location, Reporter, UsageError, display_path
 from builder.fields import LANGUAGE_TAG
 from builder.locales import UnsupportedLocaleError, get_locale
@@ -121,6 +121,16 @@ def quiz_segments(quiz: Quiz, project_root: Path) -> list[Segment]:
             add(target.text, f"matching answer {target.id} {of}")
         for item in question.items:
             add(item.text, f"ordering item {item.id} {of}")
+        if question.kind is QuestionKind.SHORT and any(map(has_words, question.answers)):
+            segments.append(
+                Segment(
+                    ANSWER_SEPARATOR.join(question.answers),
+                    f"accepted answers {of}, one per line: keep them, and add on lines of "
+                    "their own the answers a learner would type in your language",
+                    _reference(question.prompt.location.path, project_root),
+                    question.prompt.location.line or 1,
+                )
+            )
         for number, hint in enumerate(question.hints, start=1):
             add(hint, f"hint {number} {of}")
         add(question.correct_feedback, f"feedback when right, {of}")
@@ -1165,6 +1175,21 @@ def localise_course(course: Course, messages: Mapping[str, str]) -> Course:
     return replace(course, config=config, modules=modules, quizzes=quizzes)
 
 
+ANSWER_SEPARATOR = "\n"
+"""Between the accepted answers of a short-answer question in its catalog entry."""
+
+
+def accepted_answers(question: Question, messages: Mapping[str, str]) -> tuple[str, ...]:
+    """The author's accepted answers and the translator's, which a learner may type too.
+
+    The author's stay accepted: a learner taking the course in Urdu may still answer
+    "SHA-256" or "Merkle root" as the English lesson named it.
+    """
+    translated = messages.get(ANSWER_SEPARATOR.join(question.answers), "")
+    added = (line.strip() for line in translated.split(ANSWER_SEPARATOR))
+    return tuple(dict.fromkeys([*question.answers, *(line for line in added if line)]))
+
+
 def localise_quiz(quiz: Quiz, messages: Mapping[str, str]) -> Quiz:
     """The quiz with every text translated where a translation exists (for exports:
     Common Cartridge QTI and the question bank read the course's quiz model)."""
@@ -1187,6 +1212,7 @@ def localise_quiz(quiz: Quiz, messages: Mapping[str, str]) -> Quiz:
             targets=tuple(replace(target, text=text(target.text)) for target in question.targets),
             items=tuple(replace(item, text=text(item.text)) for item in question.items),
             hints=tuple(text(hint) for hint in question.hints),
+            answers=accepted_answers(question, messages),
             correct_feedback=maybe(question.correct_feedback),
             incorrect_feedback=maybe(question.incorrect_feedback),
             explanation=maybe(question.explanation),

@@ -647,7 +647,7 @@ def _highlight(code: str, language: str, _attrs: str) -> str:
     """Highlight at build time; the learner downloads no highlighter."""
     if language and _lexer_name(language) is not None:
         lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
-        body = highlight(code, lexer, HtmlFormatter(nowrap=True))
+        body = highlight(code, lexer, _code_formatter())
         label = f' data-lang="{escape(language)}"'
     else:
         body, label = escape(code), ""
@@ -655,6 +655,12 @@ def _highlight(code: str, language: str, _attrs: str) -> str:
     return (
         f'<pre class="{CODE_CSS_CLASS}" dir="ltr" tabindex="0"{label}><code>{body}</code></pre>\n'
     )
+
+
+@cache
+def _code_formatter() -> HtmlFormatter[str]:
+    # One for all: making one builds its whole style table, a millisecond each time.
+    return HtmlFormatter(nowrap=True)
 
 
 def code_stylesheet() -> str:

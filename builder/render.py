@@ -176,12 +176,15 @@ def render_site(
     localiser: Localiser | None = None,
     ui_catalog: Path | None = None,
     graded_in_pages: bool = True,
+    same_as: Site | None = None,
 ) -> Site:
     """Render every lesson; problems in any lesson are reported, then raised together.
 
     ``graded_in_pages=False`` is for packages whose LMS runs the graded quizzes itself
     (Common Cartridge): the pages then say where the quiz is instead of showing a second,
-    unrecorded copy of it.
+    unrecorded copy of it. ``same_as`` is the same course and language rendered with the
+    other ``graded_in_pages``: a lesson without a graded quiz is the same page in both,
+    so it is taken from there rather than rendered again.
     """
     direction = text_direction(lang)
     files: dict[str, bytes] = dict(static_files())
@@ -221,6 +224,13 @@ def render_site(
 
     for module in course.modules:
         for lesson in module.lessons:
+            if same_as is not None and not any(
+                quiz.kind.graded for quiz in course.quizzes_of(lesson)
+            ):
+                lesson_assets[lesson.id] = same_as.lesson_assets[lesson.id]
+                for name in (lesson.output_path, *lesson_assets[lesson.id]):
+                    files[name] = same_as.files[name]
+                continue
             rendered = render_lesson(course, lesson, reporter, localiser, assessment_view)
             lesson_assets[lesson.id] = tuple(
                 f"{CONTENT_DIR}/{asset}" for asset in sorted(rendered.assets)

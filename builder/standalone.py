@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -405,6 +406,12 @@ def _details(summary: str, content: str) -> etree._Element:
     return details
 
 
+@cache
+def _inline_formatter() -> HtmlFormatter[str]:
+    # One for all: making one builds its whole style table, a millisecond each time.
+    return HtmlFormatter(nowrap=True, noclasses=True, style="default")
+
+
 def _highlight_inline(pre: etree._Element) -> None:
     """Code highlighted with inline styles, which LMSs keep; the stylesheet is not there."""
     code = pre.find("code")
@@ -417,8 +424,7 @@ def _highlight_inline(pre: etree._Element) -> None:
         except ClassNotFound:
             lexer = None
         if lexer is not None:
-            formatter = HtmlFormatter(nowrap=True, noclasses=True, style="default")
-            body = highlight(text, lexer, formatter)
+            body = highlight(text, lexer, _inline_formatter())
     replacement = lxml_html.fragment_fromstring(
         f'<pre dir="ltr" style="{CODE_STYLE}"><code>{body}</code></pre>'
     )

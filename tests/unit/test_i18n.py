@@ -10,6 +10,7 @@ import pytest
 
 from builder import i18n
 from builder.errors import Location, Reporter
+from builder.quizzes import runtime_question
 from builder.sources import load_course
 from tests.support import ROOTS, copy_root, require_tool
 
@@ -287,3 +288,20 @@ def test_exports_get_translated_quizzes() -> None:
     )
     assert quiz.questions[0].choices[1].text.source == "SHA-256"  # untranslated text stays
     assert [q.id for q in quiz.questions] == ["mq-hash", "mq-consensus", "mq-unit"]
+
+
+def test_a_translator_adds_accepted_answers_and_the_authors_stay() -> None:
+    """A learner of the Urdu course may type the Urdu word or the English one."""
+    course = load_course(ROOTS / "certification", Reporter())
+    assert course is not None
+    (offered,) = [
+        segment
+        for segment in i18n.course_segments(course, ROOTS.parent.parent)
+        if segment.what.startswith("accepted answers of question 'mq-unit'")
+    ]
+    assert offered.text == "satoshi\nsat"
+    localised = i18n.localise_course(course, {offered.text: "ساتوشی\n sat \nسیٹ\n"})
+    quiz = next(q for q in localised.quizzes if q.id == "module-quiz")
+    unit = next(q for q in quiz.questions if q.id == "mq-unit")
+    assert unit.answers == ("satoshi", "sat", "ساتوشی", "سیٹ")
+    assert runtime_question(unit)["answers"] == sorted({"satoshi", "sat", "ساتوشی", "سیٹ"})
