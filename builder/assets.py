@@ -7,12 +7,18 @@ SVG only when it is pure drawing; anything active is a located error, naming the
 the SVG and what to remove, rather than a silent rewrite the author never sees. HTML and
 script files are refused outright: a page belongs in a lesson, where its text is
 escaped and checked like every other.
+
+The words of an SVG diagram are the course's words too: they are offered to translators
+(:func:`svg_labels`) and a translated build writes the diagram in its language
+(:func:`localise_svg`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -147,3 +153,90 @@ def _internal(reference: str) -> bool:
     return value.startswith("#") or value.lower().startswith(
         ("data:image/png", "data:image/jpeg", "data:image/webp", "data:image/gif")
     )
+
+
+# ---------------------------------------------------------------------------- diagram words
+
+_LABEL_ELEMENTS = frozenset({"text", "tspan", "textPath"})
+"""SVG elements whose words a reader sees. (A diagram shown as an image is described by
+its alt text, which is translated with the lesson; its own title and description are
+not read out.)"""
+
+
+def svg_labels(data: bytes) -> list[tuple[str, int]]:
+    """The words of an SVG diagram a translator translates: (text, line), in order.
+
+    Numbers, symbols and single letters are left out (a diagram's "256" or its points
+    "A" and "B" are the same in every language); so is an SVG that does not parse, which
+    the build reports when it packages it.
+    """
+    root = _parse_svg(data)
+    if root is None:
+        return []
+    return [(text.strip(), line) for _, text, line in _label_slots(root) if _has_words(text)]
+
+
+def localise_svg(data: bytes, messages: Mapping[str, str]) -> bytes:
+    """The diagram with every translated label in its language; unchanged bytes if none is.
+
+    The translation is set as the element's text, so a translator's ``<`` or ``&`` is
+    written as text and never becomes markup.
+    """
+    root = _parse_svg(data)
+    if root is None:
+        return data
+    changed = False
+    for setter, text, _ in _label_slots(root):
+        translated = messages.get(text.strip())
+        if translated and translated != text.strip():
+            leading = text[: len(text) - len(text.lstrip())]
+            trailing = text[len(text.rstrip()) :]
+            setter(leading + translated + trailing)
+            changed = True
+    if not changed:
+        return data
+    declared = data.lstrip().startswith(b"<?xml")
+    return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=declared))
+
+
+def _parse_svg(data: bytes) -> etree._Element | None:
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _label_slots(
+    root: etree._Element,
+) -> list[tuple[Callable[[str], None], str, int]]:
+    """Each piece of label text with a way to replace it: element text, and the text
+    after a ``<tspan>`` inside a ``<text>``."""
+    slots: list[tuple[Callable[[str], None], str, int]] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue  # comments and processing instructions
+        name = etree.QName(element).localname
+        if name in _LABEL_ELEMENTS and element.text and element.text.strip():
+            slots.append((partial(setattr, element, "text"), element.text, _line(element)))
+        parent = element.getparent()
+        if (
+            parent is not None
+            and isinstance(parent.tag, str)
+            and etree.QName(parent).localname in _LABEL_ELEMENTS
+            and element.tail
+            and element.tail.strip()
+        ):
+            slots.append((partial(setattr, element, "tail"), element.tail, _line(element)))
+    return slots
+
+
+def _line(element: etree._Element) -> int:
+    line = element.sourceline
+    return line if isinstance(line, int) else 1
+
+
+def _has_words(text: str) -> bool:
+    return sum(character.isalpha() for character in text) >= 2

@@ -33,6 +33,7 @@ from markdown_it.token import Token
 
 from builder.archive import write_atomically
 from builder.assessment import BLOCK_OPEN, MarkdownText, Question, QuestionKind, Quiz
+from builder.assets import svg_labels
 from builder.errors import Location, Reporter, UsageError, display_path
 from builder.fields import LANGUAGE_TAG
 from builder.locales import UnsupportedLocaleError, get_locale
@@ -150,9 +151,29 @@ def lesson_segments(lesson: Lesson, project_root: Path) -> list[Segment]:
         Segment(objective, f"learning objective {number}", source, 1)
         for number, objective in enumerate(lesson.objectives, start=1)
     )
-    for text, what, line in _body_segments(make_markdown().parse(lesson.body)):
+    tokens = make_markdown().parse(lesson.body)
+    for text, what, line in _body_segments(tokens):
         segments.append(Segment(text, what, source, lesson.body_line + line))
+    for diagram in _diagrams(tokens, lesson):
+        reference = _reference(diagram, project_root)
+        segments.extend(
+            Segment(text, f"label in the diagram {diagram.name}", reference, line)
+            for text, line in svg_labels(diagram.read_bytes())
+        )
     return segments
+
+
+def _diagrams(tokens: Sequence[Token], lesson: Lesson) -> list[Path]:
+    """The SVG files the lesson shows, in order, each once."""
+    found: dict[Path, None] = {}
+    for token in tokens:
+        for child in token.children or []:
+            source = str(child.attrGet("src") or "") if child.type == "image" else ""
+            if source.lower().endswith(".svg") and "://" not in source:
+                path = (lesson.path.parent / source).resolve()
+                if path.is_file():
+                    found.setdefault(path, None)
+    return list(found)
 
 
 def _body_segments(tokens: Sequence[Token]) -> Iterable[tuple[str, str, int]]:

@@ -17,7 +17,7 @@ from babel.lists import format_list as babel_format_list
 from markupsafe import Markup
 
 from builder.assessment import AssessmentRef
-from builder.assets import read_asset
+from builder.assets import localise_svg, read_asset
 from builder.errors import Reporter
 from builder.fonts import font_search_path, package_fonts
 from builder.grading import runtime_grading
@@ -236,7 +236,10 @@ def render_site(
                 f"{CONTENT_DIR}/{asset}" for asset in sorted(rendered.assets)
             )
             for asset in sorted(rendered.assets):
-                files[f"{CONTENT_DIR}/{asset}"] = read_asset(course.root / asset, asset, reporter)
+                data = read_asset(course.root / asset, asset, reporter)
+                if localiser is not None and asset.lower().endswith(".svg"):
+                    data = localise_svg(data, localiser.messages)
+                files[f"{CONTENT_DIR}/{asset}"] = data
             page = PageInfo(lesson.output_path, lang, direction, wants_fonts)
             previous, following = course.neighbours(lesson)
             html = template.render(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builder.assets import check_svg
+from builder.assets import check_svg, localise_svg, svg_labels
 from builder.cli import main
 from builder.errors import Reporter
 from tests.support import copy_root
@@ -108,3 +108,31 @@ def test_a_build_with_a_scripted_svg_fails_and_writes_nothing(tmp_path: Path) ->
         )
     )
     assert not out.exists() or not any(out.iterdir())
+
+
+LABELLED = b"""<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 60">
+<title>Not shown</title>
+<text x="10" y="20">  Hash function </text>
+<text x="10" y="40">input <tspan font-weight="bold">256</tspan> bits long</text>
+<text x="150" y="20">A</text>
+</svg>
+"""
+
+
+def test_a_diagrams_visible_words_are_offered_to_translators() -> None:
+    assert svg_labels(LABELLED) == [("Hash function", 3), ("input", 4), ("bits long", 4)]
+
+
+def test_a_translated_diagram_carries_the_translation_as_text() -> None:
+    messages = {"Hash function": "ہیش <b>فنکشن</b> & co", "bits long": "بٹ لمبا"}
+    translated = localise_svg(LABELLED, messages)
+    # The translator's markup is text; the author's spacing around the label is kept.
+    assert '">  ہیش &lt;b&gt;فنکشن&lt;/b&gt; &amp; co </text>'.encode() in translated
+    assert '<tspan font-weight="bold">256</tspan> بٹ لمبا'.encode() in translated
+    assert b"<b>" not in translated
+    assert svg_labels(translated)[0] == ("ہیش <b>فنکشن</b> & co", 3)
+
+
+def test_an_untranslated_diagram_keeps_its_bytes() -> None:
+    assert localise_svg(LABELLED, {}) is LABELLED
+    assert localise_svg(b"<svg", {"x": "y"}) == b"<svg"
