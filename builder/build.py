@@ -15,8 +15,11 @@ from pathlib import Path
 import polib
 
 from builder.archive import Publication, clear_leftovers
+from builder.buildcache import BuiltPackage as BuiltPackage
+from builder.buildcache import fingerprint, recall, remember
 from builder.config import COURSE_FILE, CourseConfig
 from builder.errors import Diagnostic, Location, Reporter, display_path
+from builder.fonts import font_search_path
 from builder.formats import available_formats, get_format
 from builder.formats.base import NothingToPackage
 from builder.i18n import (
@@ -50,21 +53,12 @@ class PlannedPackage:
     """Name of the unpacked copy, for formats that also write one."""
 
 
-@dataclass(frozen=True, slots=True)
-class BuiltPackage:
-    path: Path
-    course_id: str
-    lang: str
-    format: str
-    size: int
-    file_count: int
-    folder: Path | None = None
-
-
 @dataclass
 class BuildResult:
     packages: list[BuiltPackage] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    up_to_date: bool = False
+    """Nothing changed since the last build of this request: no package was written."""
 
 
 Progress = Callable[[str], None]
@@ -90,10 +84,16 @@ def build(
     ``languages`` defaults to each course's ``languages``; translations come from
     ``locales_dir``, by default the ``locales/`` folder beside ``courses/``.
     """
+    clear_leftovers(out_dir)
+    fonts = {folder for course in course_dirs for folder in font_search_path(course / "fonts")}
+    key = fingerprint(course_dirs, out_dir, formats, languages, locales_dir, sorted(fonts))
+    if (remembered := recall(key)) is not None:
+        packages, warnings = remembered
+        progress("nothing changed since the last build of these packages")
+        return BuildResult(packages, warnings, up_to_date=True)
     reporter = Reporter()
     planned = plan_packages(course_dirs, formats, reporter, progress, languages, locales_dir)
     result = BuildResult(warnings=reporter.warnings)
-    clear_leftovers(out_dir)
     with Publication() as publication:
         # Every package is written in full before any takes its place: all or none.
         for package in planned:
@@ -115,6 +115,7 @@ def build(
                 folder=folder,
             )
         )
+    remember(key, result.packages, result.warnings)
     return result
 
 

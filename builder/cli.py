@@ -164,6 +164,7 @@ def build(
                         for package in result.packages
                     ],
                     "warnings": [w.format() for w in result.warnings],
+                    "up_to_date": result.up_to_date,
                 },
                 indent=2,
             )
@@ -174,7 +175,13 @@ def build(
         click.echo(
             f"{package.path.as_posix()}  {package.size / 1024:,.1f} KiB  {package.file_count} files{also}"
         )
-    click.echo(f"built {len(result.packages)} package(s)")
+    if result.up_to_date:
+        click.echo(
+            f"{len(result.packages)} package(s) up to date: nothing they are made from has "
+            "changed since the last build"
+        )
+    else:
+        click.echo(f"built {len(result.packages)} package(s)")
 
 
 @main.command("validate")

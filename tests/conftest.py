@@ -25,6 +25,16 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Builds remember themselves (builder.buildcache) and fonts are cut once
+    (builder.fonts) in a cache of the test session's own, never the user's."""
+    folder = tmp_path_factory.mktemp("sabaq-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SABAQ_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(autouse=True)
 def _fixed_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     # Builds must not depend on the machine's locale or clock.

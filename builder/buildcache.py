@@ -1,0 +1,234 @@
+"""A build remembered: asked again with nothing changed, it writes nothing and says so.
+
+The record of a finished build is kept under the user's cache folder
+(``$SABAQ_CACHE_DIR/builds``, else ``$XDG_CACHE_HOME/sabaq/builds``, else
+``~/.cache/sabaq/builds``), named by a fingerprint of everything that decides the
+packages' bytes:
+
+- Sabaq's own code and theme, and the versions of the libraries that shape output;
+- every file of every course asked for, and the translation catalogs beside them;
+- the font files a right-to-left build may subset;
+- the request (formats, languages, catalogs folder, output folder) and
+  ``SOURCE_DATE_EPOCH``, which dates every archive entry.
+
+A build whose fingerprint has a record, and whose packages are still in place exactly
+as that build left them (same size and modification time, file by file for unpacked
+folders), is not done again: the record's packages and warnings are reported instead.
+Anything else is a cold build, whose result is then recorded. Deleting the cache
+folder, or any record in it, only makes the next build cold: a record never changes
+a byte of any package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from builder.errors import Diagnostic, Level, Location
+
+RECORD_VERSION = 1
+OUTPUT_LIBRARIES = (
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "jinja2",
+    "markupsafe",
+    "pygments",
+    "lxml",
+    "babel",
+    "polib",
+    "latex2mathml",
+    "fonttools",
+    "pyyaml",
+)
+"""The libraries whose version may change what Sabaq writes."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltPackage:
+    """A package a build wrote (or, up to date, found as an earlier build left it)."""
+
+    path: Path
+    course_id: str
+    lang: str
+    format: str
+    size: int
+    file_count: int
+    folder: Path | None
+
+
+def cache_dir() -> Path:
+    if own := os.environ.get("SABAQ_CACHE_DIR"):
+        return Path(own) / "builds"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sabaq" / "builds"
+
+
+def fingerprint(
+    course_dirs: Sequence[Path],
+    out_dir: Path,
+    formats: Sequence[str] | None,
+    languages: Sequence[str] | None,
+    locales_dir: Path | None,
+    font_dirs: Iterable[Path],
+) -> str:
+    """The hash of everything that decides the packages of this request (module doc)."""
+    digest = hashlib.sha256()
+
+    def feed(*parts: object) -> None:
+        for part in parts:
+            data = part if isinstance(part, bytes) else str(part).encode("utf-8")
+            digest.update(len(data).to_bytes(8, "big") + data)
+
+    feed(RECORD_VERSION, _code_digest(), *_library_versions())
+    feed(
+        json.dumps(list(formats or [])),
+        json.dumps(list(languages or [])),
+        out_dir.resolve(),
+        os.environ.get("SOURCE_DATE_EPOCH", ""),
+    )
+    catalogs = {
+        (locales_dir or course.resolve().parent.parent / "locales") for course in course_dirs
+    }
+    for folder in [*(path.resolve() for path in course_dirs), *sorted(catalogs)]:
+        feed("folder", folder)
+        for path in _files_under(folder):
+            feed(path.relative_to(folder).as_posix(), hashlib.sha256(path.read_bytes()).digest())
+    for folder in font_dirs:
+        # Fonts are large and change only with the system's packages: their names,
+        # sizes and times stand for their contents.
+        for path in _files_under(folder):
+            stat = path.stat()
+            feed("font", path, stat.st_size, stat.st_mtime_ns)
+    return digest.hexdigest()
+
+
+def recall(key: str) -> tuple[list[BuiltPackage], list[Diagnostic]] | None:
+    """The packages and warnings of the build recorded under ``key``, if still in place."""
+    try:
+        record = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
+        return None
+    try:
+        packages = [_remembered(entry) for entry in record["packages"]]
+        if not all(_untouched(entry) for entry in record["packages"]):
+            return None
+        warnings = [_diagnostic(entry) for entry in record["warnings"]]
+    except (KeyError, TypeError, ValueError, OSError):
+        return None
+    return packages, warnings
+
+
+def remember(key: str, packages: Sequence[BuiltPackage], warnings: Sequence[Diagnostic]) -> None:
+    """Record a finished build; a cache that cannot be written is only a slower next build."""
+    record = {
+        "version": RECORD_VERSION,
+        "packages": [_package_entry(package) for package in packages],
+        "warnings": [_warning_entry(warning) for warning in warnings],
+    }
+    folder = cache_dir()
+    temporary = folder / f".{key}.json.part"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, folder / f"{key}.json")
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------- inputs
+
+
+@cache
+def _code_digest() -> str:
+    """Sabaq's own files (code, templates, static files), as installed."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in _files_under(root):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _library_versions() -> list[str]:
+    found = []
+    for name in OUTPUT_LIBRARIES:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=-")
+    return found
+
+
+def _files_under(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+# ---------------------------------------------------------------------------- outputs
+
+
+def _package_entry(package: BuiltPackage) -> dict[str, Any]:
+    return {
+        "path": str(package.path),
+        "course": package.course_id,
+        "lang": package.lang,
+        "format": package.format,
+        "size": package.size,
+        "files": package.file_count,
+        "folder": str(package.folder) if package.folder else None,
+        "stamps": _stamps(package.path, package.folder),
+    }
+
+
+def _stamps(path: Path, folder: Path | None) -> list[list[object]]:
+    """Size and modification time of the package and of every file of its folder."""
+    paths = [path, *(_files_under(folder) if folder is not None else [])]
+    return [[str(each), each.stat().st_size, each.stat().st_mtime_ns] for each in paths]
+
+
+def _untouched(entry: dict[str, Any]) -> bool:
+    folder = Path(entry["folder"]) if entry["folder"] else None
+    try:
+        return bool(_stamps(Path(entry["path"]), folder) == entry["stamps"])
+    except OSError:
+        return False
+
+
+def _remembered(entry: dict[str, Any]) -> BuiltPackage:
+    return BuiltPackage(
+        Path(entry["path"]),
+        str(entry["course"]),
+        str(entry["lang"]),
+        str(entry["format"]),
+        int(entry["size"]),
+        int(entry["files"]),
+        Path(entry["folder"]) if entry["folder"] else None,
+    )
+
+
+def _warning_entry(warning: Diagnostic) -> dict[str, Any]:
+    location = warning.location
+    return {
+        "level": warning.level.value,
+        "message": warning.message,
+        "path": str(location.path) if location else None,
+        "line": location.line if location else None,
+        "hint": warning.hint,
+    }
+
+
+def _diagnostic(entry: dict[str, Any]) -> Diagnostic:
+    location = Location(Path(entry["path"]), entry["line"]) if entry["path"] else None
+    return Diagnostic(Level(entry["level"]), str(entry["message"]), location, entry["hint"])

@@ -1,0 +1,128 @@
+"""A build asked again with nothing changed writes nothing; anything changed builds cold.
+
+The record of a build (builder.buildcache) must never change a byte: a build it skips
+leaves exactly the packages a cold build makes, and every input that decides a byte
+(a lesson, a catalog, the archive date, Sabaq's request) makes the next build cold.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder import buildcache
+from builder.build import BuildResult, build
+from tests.support import copy_root, sabaq
+
+FORMATS = ["scorm12", "website"]
+
+
+def contents(out: Path) -> dict[str, bytes]:
+    """Every file a build left in ``out``, by its path inside it."""
+    return {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.is_file()
+    }
+
+
+def stamps(out: Path) -> dict[str, int]:
+    return {
+        path.relative_to(out).as_posix(): path.stat().st_mtime_ns
+        for path in out.rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    return copy_root("minimal", tmp_path / "courses")
+
+
+def build_into(course: Path, out: Path) -> BuildResult:
+    return build([course], out, FORMATS)
+
+
+def test_nothing_changed_writes_nothing_and_reports_the_same(course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    first = build_into(course, out)
+    before = stamps(out)
+    again = build_into(course, out)
+    assert not first.up_to_date and again.up_to_date
+    assert again.packages == first.packages
+    assert [w.format() for w in again.warnings] == [w.format() for w in first.warnings]
+    assert stamps(out) == before
+
+
+def test_an_up_to_date_build_equals_a_cold_one(course: Path, tmp_path: Path) -> None:
+    build_into(course, tmp_path / "dist")
+    assert build_into(course, tmp_path / "dist").up_to_date
+    shutil.rmtree(buildcache.cache_dir())
+    cold = build_into(course, tmp_path / "cold")
+    assert not cold.up_to_date
+    assert contents(tmp_path / "dist") == contents(tmp_path / "cold")
+
+
+@pytest.mark.parametrize("change", ["lesson", "new file", "catalog", "archive date", "format"])
+def test_a_change_builds_cold_and_like_a_fresh_build(
+    change: str, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "dist"
+    build_into(course, out)
+    formats = FORMATS
+    lesson = next(course.rglob("*.md"))
+    if change == "lesson":
+        lesson.write_text(lesson.read_text(encoding="utf-8") + "\nOne more line.\n")
+    elif change == "new file":
+        (lesson.parent / "notes.txt").write_text("an asset no lesson links yet\n")
+    elif change == "catalog":
+        catalogs = tmp_path / "locales" / "ur" / "LC_MESSAGES"
+        catalogs.mkdir(parents=True)
+        (catalogs / "minimal.po").write_text('msgid ""\nmsgstr ""\n')
+    elif change == "archive date":
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    else:
+        formats = ["scorm12"]
+    rebuilt = build([course], out, formats)
+    assert not rebuilt.up_to_date
+    fresh = build([course], tmp_path / "fresh", formats)
+    assert {p.path.name: p.path.read_bytes() for p in rebuilt.packages} == {
+        p.path.name: p.path.read_bytes() for p in fresh.packages
+    }
+
+
+@pytest.mark.parametrize("damage", ["package", "unpacked file", "deleted"])
+def test_a_package_changed_since_builds_cold(damage: str, course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    first = build_into(course, out)
+    package = first.packages[0].path
+    folder = next(p.folder for p in first.packages if p.folder is not None)
+    if damage == "package":
+        package.write_bytes(package.read_bytes() + b"\0")
+    elif damage == "unpacked file":
+        next(path for path in folder.rglob("*.html")).write_text("edited by hand")
+    else:
+        package.unlink()
+    again = build_into(course, out)
+    assert not again.up_to_date
+    build_into(course, tmp_path / "fresh")
+    assert contents(out) == contents(tmp_path / "fresh")
+    assert build_into(course, out).up_to_date
+
+
+def test_a_broken_record_is_a_cold_build(course: Path, tmp_path: Path) -> None:
+    build_into(course, tmp_path / "dist")
+    for record in buildcache.cache_dir().glob("*.json"):
+        record.write_text("{not json")
+    assert not build_into(course, tmp_path / "dist").up_to_date
+
+
+def test_the_command_says_the_packages_are_up_to_date(tmp_path: Path) -> None:
+    course = copy_root("minimal", tmp_path / "courses")
+    out = tmp_path / "dist"
+    assert sabaq("build", str(course), "--out", str(out)).exit_code == 0
+    again = sabaq("build", str(course), "--out", str(out))
+    assert again.exit_code == 0
+    assert "up to date: nothing they are made from has changed" in again.output
