@@ -20,6 +20,12 @@ knowledge check               stays in the page, static: the answer behind ``<de
 ``pool=N``                    N random slots drawing from the quiz's category
 grading rule                  course total = the course score (a calculated grade), course
                               completion = course total ≥ ``mastery_score``
+``links:`` of a module        URL (``mod_url``) per link after the module's lessons,
+                              opening in a new window
+``discussion:`` of a module   Forum (``mod_forum``, a standard general forum) after them,
+                              the prompt as its description, shown on the course page
+``navigation: linear``        access restrictions: each activity opens once the lesson page
+                              before it has been viewed (see :func:`restrict_to_reading_order`)
 ============================  ==============================================================
 
 Pages stand alone (:mod:`builder.standalone`, shared with the Common Cartridge
@@ -40,10 +46,13 @@ practice into every learner's gradebook.
 
 Questions come from :func:`builder.questionbank.moodle_xml`, the one conversion of
 Sabaq's questions to Moodle's types (fractions, feedback, tolerances, wildcards),
-mapped field by field onto the backup's question tables. Ordering questions are the
-exception: ``qtype_ordering`` is in Moodle's core only since 4.4, and a backup of a
-question whose type a site lacks does not restore, so they become matching questions
-that pair each item with its position (a warning names each one).
+mapped field by field onto the backup's question tables. Images and downloads in a
+question's texts go into that text's file area (``question``/``questiontext``,
+``answer``, ``hint``, …), and links to lessons are encoded as in pages, as the restore
+reads them (see :class:`QuestionTexts`). Ordering questions are the exception:
+``qtype_ordering`` is in Moodle's core only since 4.4, and a backup of a question
+whose type a site lacks does not restore, so they become matching questions that pair
+each item with its position (a warning names each one).
 
 Identifiers: activity, question-bank-entry and category ``idnumber`` fields carry
 Sabaq's ids (lesson, quiz and question ids), so they are the same in every version of
@@ -56,6 +65,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import mimetypes
 import os
 import posixpath
@@ -71,7 +81,7 @@ from builder.archive import DEFAULT_EPOCH
 from builder.assessment import Question, Quiz
 from builder.errors import Reporter
 from builder.grading import grading_policy
-from builder.model import CONTENT_DIR, Course, Lesson
+from builder.model import CONTENT_DIR, Course, Lesson, Module
 from builder.qti import number_text, quiz_title, render_html, warn_once
 from builder.questionbank import moodle_xml
 from builder.render import HOME_PAGE, Site
@@ -95,7 +105,8 @@ BACKUP_VERSION = "2022112800"
 BACKUP_RELEASE = "4.1"
 MOODLE_RELEASE = "4.1 (Build: 20221128)"
 PLUGIN_VERSION = "2022112800"
-"""``mod_page`` and ``mod_quiz`` of Moodle 4.1.0; the quiz restore reads slots by this."""
+"""``mod_page``, ``mod_quiz``, ``mod_url`` and ``mod_forum`` of Moodle 4.1.0; the quiz
+restore reads slots by this."""
 
 SYSTEM_CONTEXT = 1
 COURSE_ID = 2
@@ -116,7 +127,10 @@ AFTER_CLOSE = 0x00010
 AFTER_SUBMITTING = IMMEDIATELY_AFTER | LATER_WHILE_OPEN | AFTER_CLOSE
 ALWAYS = DURING | AFTER_SUBMITTING
 
+COMPLETION_NONE = 0
 COMPLETION_AUTOMATIC = 2
+COMPLETION_COMPLETE = 1
+"""The state an access restriction waits for (``COMPLETION_COMPLETE``; passed or failed count too)."""
 COMPLETION_CRITERIA_ACTIVITY = 4
 COMPLETION_CRITERIA_GRADE = 6
 COMPLETION_AGGREGATION_ALL = 1
@@ -126,6 +140,15 @@ GRADE_HIGHEST = 1
 """``QUIZ_GRADEHIGHEST``: the best attempt counts, as in Sabaq's grading rule."""
 IDNUMBER_LIMIT = 100
 """``course_modules.idnumber`` and ``grade_items.idnumber`` hold 100 characters."""
+DISPLAY_NEW_WINDOW = 3
+"""``RESOURCELIB_DISPLAY_NEW``: a URL activity opens its address in a new window."""
+EMPTY_PHP_ARRAY = "a:0:{}"
+"""``serialize(array())``: what ``url_add_instance()`` stores as the options of such a URL."""
+FORUM_GENERAL = "general"
+"""A standard forum for general use, the type Moodle's form proposes."""
+FORUM_ATTACHMENTS = 9
+"""Moodle's default ``forum_maxattachments``, which a forum made in the form gets."""
+FORUM_TRACKING_OPTIONAL = 1
 
 
 # --------------------------------------------------------------------------- XML
@@ -207,13 +230,26 @@ class _Activity:
     title: str
     idnumber: str
     section: _Section
-    lesson: Lesson
+    lesson: Lesson | None = None
+    """The lesson a page shows or a quiz is in; None for a module's links and forum."""
     quiz: Quiz | None = None
     grade_item: int | None = None
+    url: str | None = None
+    """A URL activity's address."""
+    prompt: str | None = None
+    """A forum's discussion prompt."""
+    availability: str | None = None
+    """The access restriction (Moodle's availability JSON), None when always open."""
 
     @property
     def contextid(self) -> int:
         return FIRST_ACTIVITY_CONTEXT + self.cmid - 1
+
+    @property
+    def source_lesson(self) -> Lesson:
+        """The lesson of a page or quiz, from whose folder its relative references start."""
+        assert self.lesson is not None, f"{self.modulename} {self.cmid} belongs to no lesson"
+        return self.lesson
 
     @property
     def directory(self) -> str:
@@ -256,6 +292,80 @@ def idnumber(value: str) -> str:
     return f"{value[: IDNUMBER_LIMIT - 13]}~{digest}"
 
 
+LINEAR = "linear"
+"""``navigation`` in course.yml that makes lessons open in order."""
+
+
+def _module_extras(
+    module: Module, section: _Section, cmids: _Counter, instances: dict[str, _Counter]
+) -> list[_Activity]:
+    """After a module's lessons: a URL activity per further-reading link, then its forum.
+
+    Their idnumbers say which module and link they come from, in a form no lesson or
+    quiz id can take (``#`` is not allowed in file names or ids).
+    """
+    extras = [
+        _Activity(
+            cmids.next(),
+            "url",
+            instances["url"].next(),
+            link.title,
+            idnumber(f"{module.id}#link-{position}"),
+            section,
+            url=link.url,
+        )
+        for position, link in enumerate(module.links, start=1)
+    ]
+    if module.discussion:
+        extras.append(
+            _Activity(
+                cmids.next(),
+                "forum",
+                instances["forum"].next(),
+                # The cartridges name the forum after its module too.
+                module.title,
+                idnumber(f"{module.id}#discussion"),
+                section,
+                prompt=module.discussion,
+            )
+        )
+    return extras
+
+
+def restrict_to_reading_order(activities: Sequence[_Activity]) -> None:
+    """``navigation: linear``: every activity after the first opens once the lesson page
+    before it has been viewed.
+
+    This is Sabaq's own rule ("each lesson opens once the ones before it have been
+    seen"): a lesson's page waits for the page before it, and so, one by one, for every
+    earlier lesson; a graded quiz waits for the page of its lesson; a module's links and
+    forum for the module's last page. A quiz does not hold back the next lesson, as it
+    does not in Sabaq's player, where the course result waits for the quizzes instead.
+    Every condition is on a page, and pages are complete once viewed.
+    """
+    previous_page: _Activity | None = None
+    for activity in activities:
+        if previous_page is not None:
+            activity.availability = completion_condition(previous_page.cmid)
+        if activity.modulename == "page":
+            previous_page = activity
+
+
+def completion_condition(cmid: int) -> str:
+    """Availability JSON that waits for activity ``cmid`` to be complete.
+
+    The shape Moodle's *Restrict access* form saves (``availability_completion``), with
+    the restriction shown to learners (``showc``) so they see what opens the activity;
+    the restore maps ``cm`` to the restored activity.
+    """
+    tree = {
+        "op": "&",
+        "c": [{"type": "completion", "cm": cmid, "e": COMPLETION_COMPLETE}],
+        "showc": [True],
+    }
+    return json.dumps(tree, separators=(",", ":"))
+
+
 class MoodleBackup:
     """One course in one language as the entries of a ``.mbz``."""
 
@@ -271,7 +381,7 @@ class MoodleBackup:
         self.words = _Words(site)
         self.sections = self._plan_sections()
         self.activities = [a for section in self.sections for a in section.activities]
-        self.by_lesson = {a.lesson.id: a for a in self.activities if a.modulename == "page"}
+        self.by_lesson = {a.source_lesson.id: a for a in self.activities if a.modulename == "page"}
         self.by_quiz = {a.quiz.id: a for a in self.activities if a.quiz is not None}
 
     # ----------------------------------------------------------------- structure
@@ -281,8 +391,7 @@ class MoodleBackup:
         graded = {quiz.id for quiz in course.graded_quizzes}
         sections = [_Section(1, 0, None, _paragraphs(course.config.description))]
         cmids = _Counter()
-        pages = _Counter()
-        quizzes = _Counter()
+        instances = {name: _Counter() for name in ("page", "quiz", "url", "forum")}
         grade_items = _Counter(COURSE_CATEGORY)
         for number, module in enumerate(course.modules, start=1):
             section = _Section(number + 1, number, module.title, _paragraphs(module.description))
@@ -291,7 +400,7 @@ class MoodleBackup:
                     _Activity(
                         cmids.next(),
                         "page",
-                        pages.next(),
+                        instances["page"].next(),
                         lesson.title,
                         idnumber(lesson.id),
                         section,
@@ -305,7 +414,7 @@ class MoodleBackup:
                         _Activity(
                             cmids.next(),
                             "quiz",
-                            quizzes.next(),
+                            instances["quiz"].next(),
                             quiz_title(course, quiz),
                             idnumber(quiz.id),
                             section,
@@ -314,7 +423,10 @@ class MoodleBackup:
                             grade_items.next(),
                         )
                     )
+            section.activities += _module_extras(module, section, cmids, instances)
             sections.append(section)
+        if course.config.navigation == LINEAR:
+            restrict_to_reading_order([a for section in sections for a in section.activities])
         return sections
 
     def entries_of_backup(self) -> dict[str, bytes]:
@@ -322,10 +434,14 @@ class MoodleBackup:
         for section in self.sections:
             self._section(section)
         for activity in self.activities:
-            if activity.quiz is None:
-                self._page(activity)
-            else:
+            if activity.modulename == "quiz":
                 self._quiz(activity, questions)
+            elif activity.modulename == "url":
+                self._url(activity)
+            elif activity.modulename == "forum":
+                self._forum(activity)
+            else:
+                self._page(activity)
         self._course()
         self.entries["questions.xml"] = questions.document()
         self.entries["gradebook.xml"] = self._gradebook()
@@ -545,7 +661,7 @@ class MoodleBackup:
     # ----------------------------------------------------------------- activities
 
     def _module(self, activity: _Activity) -> None:
-        quiz = activity.quiz is not None
+        completion, view, grade_item_number = COMPLETION_RULES[activity.modulename]
         root = _element("module", id=activity.cmid, version=PLUGIN_VERSION)
         _fields(
             root,
@@ -562,15 +678,14 @@ class MoodleBackup:
                 ("visibleold", 1),
                 ("groupmode", 0),
                 ("groupingid", 0),
-                # Pages are complete when viewed; quizzes once graded (passed or not:
-                # the grade item's pass mark shows which).
-                ("completion", COMPLETION_AUTOMATIC),
-                ("completiongradeitemnumber", 0 if quiz else None),
+                ("completion", completion),
+                ("completiongradeitemnumber", grade_item_number),
                 ("completionpassgrade", 0),
-                ("completionview", 0 if quiz else 1),
+                ("completionview", view),
                 ("completionexpected", 0),
-                ("availability", None),
-                ("showdescription", 0),
+                ("availability", activity.availability),
+                # A forum's prompt is its description: learners read it on the course page.
+                ("showdescription", activity.modulename == "forum"),
                 ("downloadcontent", 1),
                 ("lang", ""),
             ],
@@ -640,6 +755,76 @@ class MoodleBackup:
         )
         self.entries[f"{activity.directory}/page.xml"] = xml_document(root)
         self._inforef(activity, files)
+
+    def _url(self, activity: _Activity) -> None:
+        """A further-reading link; it opens in a new window, so the course stays open.
+
+        (Embedding, which Moodle's cartridge import chooses, fails for the many sites
+        that refuse to be framed.)
+        """
+        self._module(activity)
+        root = self._activity_root(activity)
+        _fields(
+            _child(root, "url", id=activity.instance),
+            [
+                ("name", activity.title),
+                ("intro", ""),
+                ("introformat", FORMAT_HTML),
+                ("externalurl", activity.url),
+                ("display", DISPLAY_NEW_WINDOW),
+                ("displayoptions", EMPTY_PHP_ARRAY),
+                ("parameters", EMPTY_PHP_ARRAY),
+                ("timemodified", self.time),
+            ],
+        )
+        self.entries[f"{activity.directory}/url.xml"] = xml_document(root)
+        self._inforef(activity, [])
+
+    def _forum(self, activity: _Activity) -> None:
+        """The module's discussion: a standard forum for general use, ungraded, whose
+        description is the prompt (in the course's language and direction)."""
+        assert activity.prompt is not None
+        self._module(activity)
+        prompt = lxml_html.fragment_fromstring(_paragraphs(activity.prompt), create_parent="div")
+        root = self._activity_root(activity)
+        forum = _child(root, "forum", id=activity.instance)
+        _fields(
+            forum,
+            [
+                ("type", FORUM_GENERAL),
+                ("name", activity.title),
+                ("intro", wrapped(prompt, self.site)),
+                ("introformat", FORMAT_HTML),
+                ("duedate", 0),
+                ("cutoffdate", 0),
+                ("assessed", 0),
+                ("assesstimestart", 0),
+                ("assesstimefinish", 0),
+                ("scale", 0),
+                ("maxbytes", 0),
+                ("maxattachments", FORUM_ATTACHMENTS),
+                ("forcesubscribe", 0),
+                ("trackingtype", FORUM_TRACKING_OPTIONAL),
+                ("rsstype", 0),
+                ("rssarticles", 0),
+                ("timemodified", self.time),
+                ("warnafter", 0),
+                ("blockafter", 0),
+                ("blockperiod", 0),
+                ("completiondiscussions", 0),
+                ("completionreplies", 0),
+                ("completionposts", 0),
+                ("displaywordcount", 0),
+                ("lockdiscussionafter", 0),
+                ("grade_forum", 0),
+                ("grade_forum_notify", 0),
+            ],
+        )
+        # Learners' posts are user data, which a course template never holds.
+        for tag in ("discussions", "subscriptions", "digests", "readposts", "trackedprefs"):
+            _child(forum, tag)
+        self.entries[f"{activity.directory}/forum.xml"] = xml_document(root)
+        self._inforef(activity, [])
 
     def _quiz(self, activity: _Activity, bank: QuestionBank) -> None:
         quiz = activity.quiz
@@ -758,7 +943,7 @@ class MoodleBackup:
             return "", []
         area = _FileArea(self, activity.contextid, "mod_quiz", "intro")
         fragment = lxml_html.fragment_fromstring(render_html(quiz.intro), create_parent="div")
-        links = _SourceLinks(self, quiz, activity.lesson, area)
+        links = _SourceLinks(self, quiz, activity.source_lesson, area)
         links.rewrite(fragment)
         return wrapped(fragment, self.site), area.files
 
@@ -907,9 +1092,9 @@ class MoodleBackup:
     # ----------------------------------------------------------------- files
 
     def add_file(
-        self, contextid: int, component: str, filearea: str, path: str, data: bytes
+        self, contextid: int, component: str, filearea: str, path: str, data: bytes, itemid: int = 0
     ) -> _File:
-        file = _File(self.file_ids.next(), contextid, component, filearea, 0, path, data)
+        file = _File(self.file_ids.next(), contextid, component, filearea, itemid, path, data)
         self.files.append(file)
         return file
 
@@ -976,6 +1161,18 @@ ROOT_SETTINGS: tuple[tuple[str, int], ...] = (
     ("legacyfiles", 0),
 )
 """What the backup holds: no users or their data, every activity and its questions."""
+
+COMPLETION_RULES: dict[str, tuple[int, int, int | None]] = {
+    # Complete once viewed.
+    "page": (COMPLETION_AUTOMATIC, 1, None),
+    # Complete once graded, passed or not: the grade item's pass mark shows which.
+    "quiz": (COMPLETION_AUTOMATIC, 0, 0),
+    # Further reading and discussion are optional: tracking them would count them in
+    # every learner's progress.
+    "url": (COMPLETION_NONE, 0, None),
+    "forum": (COMPLETION_NONE, 0, None),
+}
+"""Activity completion by module: (completion, completionview, completiongradeitemnumber)."""
 
 REVIEW_REVEALED: tuple[tuple[str, object], ...] = (
     ("reviewattempt", ALWAYS),
@@ -1116,20 +1313,30 @@ class _Words:
 
 
 class _FileArea:
-    """One file area of the backup (a page's content, a quiz's intro)."""
+    """One file area of the backup (a page's content, a quiz's intro, a question's text)."""
 
-    def __init__(self, backup: MoodleBackup, contextid: int, component: str, filearea: str):
+    def __init__(
+        self,
+        backup: MoodleBackup,
+        contextid: int,
+        component: str,
+        filearea: str,
+        itemid: int = 0,
+    ):
         self.backup = backup
         self.contextid = contextid
         self.component = component
         self.filearea = filearea
+        self.itemid = itemid
         self.files: list[_File] = []
         self.paths: dict[str, _File] = {}
 
     def url(self, path: str, data: bytes) -> str:
         """``@@PLUGINFILE@@/…`` for the file at ``path`` (course-relative), added once."""
         if path not in self.paths:
-            file = self.backup.add_file(self.contextid, self.component, self.filearea, path, data)
+            file = self.backup.add_file(
+                self.contextid, self.component, self.filearea, path, data, self.itemid
+            )
             self.paths[path] = file
             self.files.append(file)
         return "@@PLUGINFILE@@/" + "/".join(quote(part) for part in path.split("/"))
@@ -1158,7 +1365,7 @@ class _PageLinks:
 
     def rewrite(self, root: etree._Element) -> None:
         site = self.backup.site
-        pages = {a.lesson.output_path: a for a in self.backup.by_lesson.values()}
+        pages = {a.source_lesson.output_path: a for a in self.backup.by_lesson.values()}
         for element, attribute in references(root):
             reference = element.get(attribute, "")
             if not is_relative(reference):
@@ -1177,6 +1384,25 @@ class _PageLinks:
                 element.set(attribute, url + (f"#{parts.fragment}" if parts.fragment else ""))
 
 
+def source_reference(
+    backup: MoodleBackup, lesson: Lesson, reference: str, area: _FileArea
+) -> str | None:
+    """A relative ``reference`` an author wrote in ``lesson`` (a link or an image), as the
+    backup writes it: a link to the restored page of a lesson, or a file of ``area``.
+    None when it leads to nothing the backup has."""
+    parts = urlsplit(reference)
+    target = posixpath.normpath(
+        posixpath.join(posixpath.dirname(lesson.relpath), unquote(parts.path))
+    )
+    linked = backup.course.lesson_by_relpath(target)
+    if linked is not None and linked.id in backup.by_lesson:
+        return page_link(backup.by_lesson[linked.id].cmid, parts.fragment)
+    data = backup.site.files.get(f"{CONTENT_DIR}/{target}")
+    if data is not None:
+        return area.url(target, data) + (f"#{parts.fragment}" if parts.fragment else "")
+    return None
+
+
 @dataclass
 class _SourceLinks:
     """Rewrites references written in an author's text (relative to the lesson's source)."""
@@ -1187,22 +1413,13 @@ class _SourceLinks:
     area: _FileArea
 
     def rewrite(self, root: etree._Element) -> None:
-        course = self.backup.course
-        files = self.backup.site.files
         for element, attribute in references(root):
             reference = element.get(attribute, "")
             if not is_relative(reference):
                 continue
-            parts = urlsplit(reference)
-            target = posixpath.normpath(
-                posixpath.join(posixpath.dirname(self.lesson.relpath), unquote(parts.path))
-            )
-            linked = course.lesson_by_relpath(target)
-            if linked is not None and linked.id in self.backup.by_lesson:
-                cmid = self.backup.by_lesson[linked.id].cmid
-                element.set(attribute, page_link(cmid, parts.fragment))
-            elif f"{CONTENT_DIR}/{target}" in files:
-                element.set(attribute, self.area.url(target, files[f"{CONTENT_DIR}/{target}"]))
+            encoded = source_reference(self.backup, self.lesson, reference, self.area)
+            if encoded is not None:
+                element.set(attribute, encoded)
             else:
                 warn_once(
                     self.backup.reporter,
@@ -1223,9 +1440,9 @@ class PageContent:
     def __init__(self, backup: MoodleBackup, activity: _Activity) -> None:
         self.backup = backup
         self.activity = activity
-        self.lesson = activity.lesson
+        self.lesson = activity.source_lesson
         self.area = _FileArea(backup, activity.contextid, "mod_page", "content")
-        self.quizzes = {quiz.id: quiz for quiz in backup.course.quizzes_of(activity.lesson)}
+        self.quizzes = {quiz.id: quiz for quiz in backup.course.quizzes_of(self.lesson)}
 
     def html(self) -> tuple[str, list[_File]]:
         site = self.backup.site
@@ -1235,6 +1452,7 @@ class PageContent:
             self.backup.words.right_answer,
             self._quiz_href,
         )
+        _drop_further_reading(article)
         _PageLinks(self.backup, self.lesson.output_path, self.area).rewrite(article)
         return wrapped(article, site), self.area.files
 
@@ -1242,6 +1460,21 @@ class PageContent:
         """The quiz activity of this section, which the graded quiz's notice links to."""
         activity = self.backup.by_quiz.get(quiz.id)
         return quiz_link(activity.cmid) if activity is not None else None
+
+
+def _drop_further_reading(article: etree._Element) -> None:
+    """The module's links are URL activities of its section: the page need not list them too."""
+    for section in list(article.iter("section")):
+        parent = section.getparent()
+        if parent is None or "further-reading" not in (section.get("class") or "").split():
+            continue
+        previous = section.getprevious()
+        if section.tail:  # keep the text that follows (lxml removes it with the element)
+            if previous is not None:
+                previous.tail = (previous.tail or "") + section.tail
+            else:
+                parent.text = (parent.text or "") + section.tail
+        parent.remove(section)
 
 
 # --------------------------------------------------------------------------- questions
@@ -1260,7 +1493,74 @@ QTYPES = {"matching": "match"}
 """Moodle XML names a question type by its import name, the backup by the plugin's."""
 ORDERING_MARKING = "Moodle marks a partly right order"
 """How :mod:`builder.questionbank` begins its warning about Moodle's ordering marks."""
+LOCAL_FILES_MARKING = "a file of the course that exported quizzes do not carry"
+"""What :mod:`builder.qti` says of a question's images and links, which the backup carries."""
 _FORMATS = {"html": FORMAT_HTML, "moodle_auto_format": FORMAT_MOODLE, "plain_text": 2}
+
+
+_ATTRIBUTE_REFERENCE = re.compile(r'(?P<head>\s(?:src|href)=")(?P<value>[^"]*)"')
+"""An image's or link's address in the HTML markdown-it writes (attributes in double quotes)."""
+
+
+class QuestionTexts:
+    """The texts of one question, with the images and downloads they use in its file areas.
+
+    Moodle's restore puts question files back by the context of the question's
+    category, a component and file area, and the id of the record the text belongs to
+    (``restore_create_question_files``): ``question``/``questiontext``,
+    ``generalfeedback`` and the three combined feedbacks by the question's id,
+    ``answer`` and ``answerfeedback`` by the answer's, ``hint`` by the hint's, and
+    ``qtype_match``/``subquestion`` by the subquestion's. Those files need no inforef:
+    the restore reads every ``question`` and ``qtype_*`` file of ``files.xml``. Links
+    to lessons become links to their pages (the restore decodes question texts too).
+    Only the addresses change, so a text without local references stays as written.
+    """
+
+    def __init__(
+        self, backup: MoodleBackup, activity: _Activity, question: Question, question_id: int
+    ) -> None:
+        self.backup = backup
+        self.contextid = activity.contextid  # the quiz's, which holds its category
+        self.lesson = activity.source_lesson
+        self.question = question
+        self.question_id = question_id
+        self.areas: dict[tuple[str, str, int], _FileArea] = {}
+
+    def own(self, text: str | None, filearea: str) -> str:
+        """A text whose files are kept under the question's own id."""
+        return self.html(text, filearea, self.question_id)
+
+    def html(
+        self, text: str | None, filearea: str, itemid: int, component: str = "question"
+    ) -> str:
+        area = self._area(component, filearea, itemid)
+
+        def encoded(match: re.Match[str]) -> str:
+            reference = html.unescape(match["value"])
+            if not is_relative(reference):
+                return match[0]
+            found = source_reference(self.backup, self.lesson, reference, area)
+            if found is None:
+                self._cannot_carry(reference)
+                return match[0]
+            return f'{match["head"]}{html.escape(found)}"'
+
+        return _ATTRIBUTE_REFERENCE.sub(encoded, text or "")
+
+    def _area(self, component: str, filearea: str, itemid: int) -> _FileArea:
+        key = (component, filearea, itemid)
+        if key not in self.areas:
+            self.areas[key] = _FileArea(self.backup, self.contextid, component, filearea, itemid)
+        return self.areas[key]
+
+    def _cannot_carry(self, reference: str) -> None:
+        warn_once(
+            self.backup.reporter,
+            f"question '{self.question.id}' refers to '{reference}', which is neither a lesson "
+            "nor a file the course's pages use: the Moodle course backup cannot carry it",
+            self.question.location,
+            "check the address, or link to it by an absolute https:// address",
+        )
 
 
 class QuestionBank:
@@ -1285,8 +1585,10 @@ class QuestionBank:
         said = Reporter()
         self.converted = _moodle_questions(moodle_xml(graded, said))
         for warning in said.diagnostics:
-            # Ordering questions become matching ones here (see _ordering_as_matching).
+            # Ordering questions become matching ones here (see _ordering_as_matching), and
+            # the files questions use go into their file areas (see QuestionTexts).
             kept = not warning.message.startswith(ORDERING_MARKING)
+            kept = kept and LOCAL_FILES_MARKING not in warning.message
             if kept and warning not in backup.reporter.diagnostics:
                 backup.reporter.diagnostics.append(warning)
 
@@ -1305,7 +1607,10 @@ class QuestionBank:
         for element in self.converted.get(quiz.id, []):
             name = element.findtext("idnumber") or ""
             entry_ids.append(
-                (models[name].points, self._question(entries, element, models[name], category))
+                (
+                    models[name].points,
+                    self._question(entries, element, models[name], category, activity),
+                )
             )
         if quiz.pool is not None and quiz.pool < len(quiz.questions):
             points = quiz.questions[0].points
@@ -1340,11 +1645,17 @@ class QuestionBank:
         return category
 
     def _question(
-        self, entries: etree._Element, source: etree._Element, model: Question, category: int
+        self,
+        entries: etree._Element,
+        source: etree._Element,
+        model: Question,
+        category: int,
+        activity: _Activity,
     ) -> int:
         """One question as Moodle's backup writes it; returns its bank entry's id."""
         backup = self.backup
         number = self.question_ids.next()
+        texts = QuestionTexts(backup, activity, model, number)
         qtype = QTYPES.get(source.get("type", ""), source.get("type", ""))
         if qtype == "ordering":
             source = _ordering_as_matching(source, model, backup.reporter)
@@ -1363,9 +1674,12 @@ class QuestionBank:
             [
                 ("parent", 0),
                 ("name", source.findtext("name/text") or model.id),
-                ("questiontext", source.findtext("questiontext/text") or ""),
+                ("questiontext", texts.own(source.findtext("questiontext/text"), "questiontext")),
                 ("questiontextformat", FORMAT_HTML),
-                ("generalfeedback", source.findtext("generalfeedback/text") or ""),
+                (
+                    "generalfeedback",
+                    texts.own(source.findtext("generalfeedback/text"), "generalfeedback"),
+                ),
                 ("generalfeedbackformat", FORMAT_HTML),
                 ("defaultmark", fraction(model.points)),
                 ("penalty", fraction(1 / 3)),
@@ -1380,11 +1694,11 @@ class QuestionBank:
         )
         plugin = _child(question, f"plugin_qtype_{qtype}_question")
         if qtype == "match":
-            self._matching(plugin, source)
+            self._matching(plugin, source, texts)
         else:
-            answers = self._answers(plugin, source)
+            answers = self._answers(plugin, source, texts)
             if qtype == "multichoice":
-                self._multichoice(plugin, source)
+                self._multichoice(plugin, source, texts)
             elif qtype == "truefalse":
                 self._truefalse(plugin, answers)
             elif qtype == "shortanswer":
@@ -1396,10 +1710,11 @@ class QuestionBank:
                 self._numerical(plugin, source, answers)
         hints = _child(question, "question_hints")
         for hint in source.findall("hint"):
+            hint_id = self.hint_ids.next()
             _fields(
-                _child(hints, "question_hint", id=self.hint_ids.next()),
+                _child(hints, "question_hint", id=hint_id),
                 [
-                    ("hint", hint.findtext("text") or ""),
+                    ("hint", texts.html(hint.findtext("text"), "hint", hint_id)),
                     ("hintformat", FORMAT_HTML),
                     ("shownumcorrect", 0),
                     ("clearwrong", 0),
@@ -1410,7 +1725,7 @@ class QuestionBank:
         return number
 
     def _answers(
-        self, plugin: etree._Element, source: etree._Element
+        self, plugin: etree._Element, source: etree._Element, texts: QuestionTexts
     ) -> list[tuple[int, etree._Element]]:
         answers = _child(plugin, "answers")
         found = []
@@ -1418,39 +1733,46 @@ class QuestionBank:
         for answer in source.findall("answer"):
             number = self.answer_ids.next()
             text = answer.findtext("text") or ""
+            answer_format = _FORMATS.get(answer.get("format", "html"), FORMAT_HTML)
             if qtype == "truefalse":
                 text = "True" if text == "true" else "False"
+            elif answer_format == FORMAT_HTML:  # other answers are what learners type
+                text = texts.html(text, "answer", number)
             _fields(
                 _child(answers, "answer", id=number),
                 [
                     ("answertext", text),
-                    ("answerformat", _FORMATS.get(answer.get("format", "html"), FORMAT_HTML)),
+                    ("answerformat", answer_format),
                     ("fraction", fraction(float(answer.get("fraction", "0")) / 100)),
-                    ("feedback", answer.findtext("feedback/text") or ""),
+                    (
+                        "feedback",
+                        texts.html(answer.findtext("feedback/text"), "answerfeedback", number),
+                    ),
                     ("feedbackformat", FORMAT_HTML),
                 ],
             )
             found.append((number, answer))
         return found
 
-    def _combined_feedback(self, source: etree._Element) -> list[tuple[str, object]]:
-        return [
-            ("correctfeedback", source.findtext("correctfeedback/text") or ""),
-            ("correctfeedbackformat", FORMAT_HTML),
-            ("partiallycorrectfeedback", source.findtext("partiallycorrectfeedback/text") or ""),
-            ("partiallycorrectfeedbackformat", FORMAT_HTML),
-            ("incorrectfeedback", source.findtext("incorrectfeedback/text") or ""),
-            ("incorrectfeedbackformat", FORMAT_HTML),
-        ]
+    def _combined_feedback(
+        self, source: etree._Element, texts: QuestionTexts
+    ) -> list[tuple[str, object]]:
+        fields: list[tuple[str, object]] = []
+        for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
+            fields.append((tag, texts.own(source.findtext(f"{tag}/text"), tag)))
+            fields.append((f"{tag}format", FORMAT_HTML))
+        return fields
 
-    def _multichoice(self, plugin: etree._Element, source: etree._Element) -> None:
+    def _multichoice(
+        self, plugin: etree._Element, source: etree._Element, texts: QuestionTexts
+    ) -> None:
         _fields(
             _child(plugin, "multichoice", id=self.option_ids.next()),
             [
                 ("layout", 0),
                 ("single", source.findtext("single") == "true"),
                 ("shuffleanswers", source.findtext("shuffleanswers") == "true"),
-                *self._combined_feedback(source),
+                *self._combined_feedback(source, texts),
                 ("answernumbering", source.findtext("answernumbering") or "none"),
                 ("shownumcorrect", source.findtext("shownumcorrect") or "0"),
                 ("showstandardinstruction", 0),
@@ -1492,21 +1814,29 @@ class QuestionBank:
                 [("answer", number), ("tolerance", answer.findtext("tolerance") or "0")],
             )
 
-    def _matching(self, plugin: etree._Element, source: etree._Element) -> None:
+    def _matching(
+        self, plugin: etree._Element, source: etree._Element, texts: QuestionTexts
+    ) -> None:
         _fields(
             _child(plugin, "matchoptions", id=self.option_ids.next()),
             [
                 ("shuffleanswers", 1),
-                *self._combined_feedback(source),
+                *self._combined_feedback(source, texts),
                 ("shownumcorrect", source.findtext("shownumcorrect") or "0"),
             ],
         )
         matches = _child(plugin, "matches")
         for subquestion in source.findall("subquestion"):
+            match_id = self.option_ids.next()
             _fields(
-                _child(matches, "match", id=self.option_ids.next()),
+                _child(matches, "match", id=match_id),
                 [
-                    ("questiontext", subquestion.findtext("text") or ""),
+                    (
+                        "questiontext",
+                        texts.html(
+                            subquestion.findtext("text"), "subquestion", match_id, "qtype_match"
+                        ),
+                    ),
                     ("questiontextformat", FORMAT_HTML),
                     ("answertext", subquestion.findtext("answer/text") or ""),
                 ],

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import os
 import posixpath
 import re
@@ -2292,7 +2293,13 @@ MOODLE_RESTORE_ROOT_FILES = (
 """Read by every restore, whatever it holds (``restore_root_task``)."""
 _MOODLE_LINK = re.compile(r"\$@([A-Z]+)\*(\d+)@\$")
 _MOODLE_PLUGINFILE = re.compile(r"@@PLUGINFILE@@/([^\"'#?\s<>]+)")
-_MOODLE_LINK_MODULES = {"PAGEVIEWBYID": "page", "QUIZVIEWBYID": "quiz"}
+_MOODLE_LINK_MODULES = {
+    "PAGEVIEWBYID": "page",
+    "QUIZVIEWBYID": "quiz",
+    "URLVIEWBYID": "url",
+    "FORUMVIEWBYID": "forum",
+}
+_MOODLE_NULL = "$@NULL@$"
 
 
 def _check_moodle_backup(context: _Context) -> Kind:
@@ -2347,6 +2354,8 @@ def _check_moodle_backup(context: _Context) -> Kind:
         if activity.directory not in checked:  # a folder listed twice is read once
             checked.add(activity.directory)
             _check_moodle_activity_content(context, activity, modules, files)
+            _check_moodle_availability(context, activity, {a.moduleid for a in activities})
+    _check_moodle_question_texts(context, modules, files)
     return MOODLE_BACKUP
 
 
@@ -2434,6 +2443,7 @@ class _MoodleFile:
     component: str
     filearea: str
     path: str
+    itemid: str = "0"
 
 
 def _check_moodle_files(context: _Context) -> dict[str, _MoodleFile]:
@@ -2449,6 +2459,7 @@ def _check_moodle_files(context: _Context) -> dict[str, _MoodleFile]:
             file.findtext("component") or "",
             file.findtext("filearea") or "",
             (file.findtext("filepath") or "/").lstrip("/") + name,
+            file.findtext("itemid") or "0",
         )
         if name == ".":
             continue  # a folder: nothing is stored for it
@@ -2509,16 +2520,7 @@ def _check_moodle_activity_content(
                 name,
                 _line(element),
             )
-        for match in _MOODLE_LINK.finditer(text):
-            module = _MOODLE_LINK_MODULES.get(match[1])
-            if module is not None and (module, match[2]) not in modules:
-                context.found.error(
-                    "moodle.broken-link",
-                    f"<{element.tag}> links to {module} {match[2]} ({match[0]}), which the "
-                    "backup does not hold; the restore leaves the link pointing nowhere",
-                    name,
-                    _line(element),
-                )
+        _check_moodle_links(context, name, element, modules)
         for match in _MOODLE_PLUGINFILE.finditer(text):
             path = urllib.parse.unquote(match[1])
             if path not in mine:
@@ -2529,3 +2531,133 @@ def _check_moodle_activity_content(
                     name,
                     _line(element),
                 )
+
+
+def _check_moodle_links(
+    context: _Context, name: str, element: etree._Element, modules: set[tuple[str, str]]
+) -> None:
+    """Links between activities (``$@PAGEVIEWBYID*n@$``) lead to activities of the backup."""
+    for match in _MOODLE_LINK.finditer(element.text or ""):
+        module = _MOODLE_LINK_MODULES.get(match[1])
+        if module is not None and (module, match[2]) not in modules:
+            context.found.error(
+                "moodle.broken-link",
+                f"<{element.tag}> links to {module} {match[2]} ({match[0]}), which the "
+                "backup does not hold; the restore leaves the link pointing nowhere",
+                name,
+                _line(element),
+            )
+
+
+def _check_moodle_availability(
+    context: _Context, activity: _MoodleActivity, moduleids: set[str]
+) -> None:
+    """An access restriction is JSON Moodle reads, and waits only for activities it restores.
+
+    The restore maps each ``completion`` condition's ``cm`` to the restored activity; one
+    the backup does not hold becomes ``cm: 0``, and the activity then never opens.
+    """
+    name = f"{activity.directory}/module.xml"
+    root = _parse(context, name) if name in context.files.names else None
+    element = root.find("availability") if root is not None else None
+    if element is None or element.text in (None, "", _MOODLE_NULL):
+        return
+    try:
+        tree = json.loads(element.text or "")
+    except ValueError as error:
+        context.found.error(
+            "moodle.availability",
+            f"<availability> is not JSON ({error}); Moodle could not read the restriction",
+            name,
+            _line(element),
+        )
+        return
+    for condition in _availability_conditions(tree):
+        cm = condition.get("cm")
+        # -1 is "the previous activity with completion", which needs no mapping.
+        if condition.get("type") == "completion" and cm != -1 and str(cm) not in moduleids:
+            context.found.error(
+                "moodle.availability",
+                f"the access restriction waits for activity {cm}, which the backup does not "
+                "hold; restored, the activity would never open",
+                name,
+                _line(element),
+            )
+
+
+def _availability_conditions(tree: object) -> Iterator[dict[str, object]]:
+    """Every condition of an availability tree, however deeply nested."""
+    if not isinstance(tree, dict):
+        return
+    if "type" in tree:
+        yield tree
+    for child in tree.get("c", []) if isinstance(tree.get("c"), list) else []:
+        yield from _availability_conditions(child)
+
+
+_QUESTION_TEXT_AREAS = {
+    "questiontext": ("question", "questiontext", "question"),
+    "generalfeedback": ("question", "generalfeedback", "question"),
+    "correctfeedback": ("question", "correctfeedback", "question"),
+    "partiallycorrectfeedback": ("question", "partiallycorrectfeedback", "question"),
+    "incorrectfeedback": ("question", "incorrectfeedback", "question"),
+    "answertext": ("question", "answer", "answer"),
+    "feedback": ("question", "answerfeedback", "answer"),
+    "hint": ("question", "hint", "question_hint"),
+}
+"""Where the restore looks for the files of a question's text: its component and file area,
+and the record whose id is the files' item (``restore_create_question_files``)."""
+
+
+def _check_moodle_question_texts(
+    context: _Context, modules: set[tuple[str, str]], files: Mapping[str, _MoodleFile]
+) -> None:
+    """Images and links in questions resolve after the restore.
+
+    A question's ``@@PLUGINFILE@@`` file must be in files.xml in the context of the
+    question's category, under the component, file area and item of the text that uses it.
+    """
+    name = "questions.xml"
+    root = _parse(context, name) if name in context.files.names else None
+    if root is None:
+        return
+    held = set(files.values())
+    for category in root.iterfind("question_category"):
+        contextid = category.findtext("contextid") or ""
+        for element in _elements(category):
+            _check_moodle_links(context, name, element, modules)
+            used = list(_MOODLE_PLUGINFILE.finditer(element.text or ""))
+            area = _question_text_area(element) if used else None
+            for match in used:
+                path = urllib.parse.unquote(match[1])
+                if area is not None:
+                    component, filearea, itemid = area
+                    if _MoodleFile(contextid, component, filearea, path, itemid) in held:
+                        continue
+                where = f"{area[0]}/{area[1]} of item {area[2]}" if area else "no file area"
+                context.found.error(
+                    "moodle.missing-file",
+                    f"<{element.tag}> uses '{path}', which files.xml does not hold in the "
+                    f"question's file area ({where}, context {contextid})",
+                    name,
+                    _line(element),
+                )
+
+
+def _question_text_area(element: etree._Element) -> tuple[str, str, str] | None:
+    """(component, file area, item id) of the files a question text may use."""
+    tag = str(element.tag)
+    if tag == "questiontext" and _ancestor(element, "match") is not None:
+        owner, component, filearea = _ancestor(element, "match"), "qtype_match", "subquestion"
+    elif tag in _QUESTION_TEXT_AREAS:
+        component, filearea, record = _QUESTION_TEXT_AREAS[tag]
+        owner = _ancestor(element, record)
+    else:
+        return None
+    return (component, filearea, owner.get("id", "")) if owner is not None else None
+
+
+def _ancestor(element: etree._Element, tag: str) -> etree._Element | None:
+    for parent in element.iterancestors(tag):
+        return parent
+    return None

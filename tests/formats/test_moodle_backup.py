@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 import zipfile
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from builder.model import Course
 from builder.moodlebackup import (
     AFTER_SUBMITTING,
     ALWAYS,
+    DISPLAY_NEW_WINDOW,
     DURING,
     MOODLE_BACKUP,
     NULL,
@@ -90,6 +92,12 @@ class RestoredActivity:
     idnumber: str
     contextid: str
     completion: dict[str, str | None]
+    availability: str | None
+    """The access restriction (availability JSON) of module.xml."""
+    showdescription: str | None
+    settings: etree._Element
+    """The activity's own record: ``<page>``, ``<quiz>``, ``<url>``, ``<forum>``."""
+    grade_items: int
     content: str = ""
     quiz: RestoredQuiz | None = None
 
@@ -157,10 +165,13 @@ def restore(path: Path) -> Restored:
         modulename = listed.findtext("modulename") or ""
         module = etree.fromstring(entries[f"{directory}/module.xml"])
         activity = etree.fromstring(entries[f"{directory}/{modulename}.xml"])
+        settings = activity.find(modulename)
+        assert settings is not None and settings.get("id") == activity.get("id")
+        grades = etree.fromstring(entries[f"{directory}/grades.xml"])
         restored = RestoredActivity(
             cmid=module.get("id", ""),
             modulename=modulename,
-            title=activity.findtext(f"{modulename}/name") or "",
+            title=settings.findtext("name") or "",
             section=module.findtext("sectionid") or "",
             directory=directory,
             idnumber=module.findtext("idnumber") or "",
@@ -169,12 +180,16 @@ def restore(path: Path) -> Restored:
                 tag: _value(module, tag)
                 for tag in ("completion", "completionview", "completiongradeitemnumber")
             },
+            availability=_value(module, "availability"),
+            showdescription=_value(module, "showdescription"),
+            settings=settings,
+            grade_items=len(grades.findall("grade_items/grade_item")),
         )
         assert restored.cmid == listed.findtext("moduleid") == activity.get("moduleid")
         if modulename == "page":
-            restored.content = activity.findtext("page/content") or ""
-        else:
-            restored.quiz = _quiz(activity, etree.fromstring(entries[f"{directory}/grades.xml"]))
+            restored.content = settings.findtext("content") or ""
+        elif modulename == "quiz":
+            restored.quiz = _quiz(activity, grades)
         activities[restored.cmid] = restored
     categories: dict[str, Category] = {}
     for element in etree.fromstring(entries["questions.xml"]).iterfind("question_category"):
@@ -346,7 +361,7 @@ def test_one_named_section_per_module_with_its_description(
 
 
 @pytest.mark.parametrize("name", sorted(COURSES))
-def test_one_page_per_lesson_then_its_graded_quizzes(
+def test_one_page_per_lesson_then_its_graded_quizzes_then_the_module_links_and_forum(
     restored: dict[str, Restored], courses: dict[str, Course], name: str
 ) -> None:
     course = courses[name]
@@ -359,33 +374,111 @@ def test_one_page_per_lesson_then_its_graded_quizzes(
                 for quiz in course.quizzes_of(lesson)
                 if quiz.kind.graded
             ]
+        expected += [
+            ("url", link.title, f"{module.id}#link-{number}")
+            for number, link in enumerate(module.links, start=1)
+        ]
+        if module.discussion:
+            expected.append(("forum", module.title, f"{module.id}#discussion"))
     activities = restored[name].in_order()
     assert [(a.modulename, a.title, a.idnumber) for a in activities] == expected
     for number, _, _, cmids in restored[name].sections[1:]:
-        module_lessons = {lesson.id for lesson in course.modules[int(number) - 1].lessons}
+        module = course.modules[int(number) - 1]
+        module_lessons = {lesson.id for lesson in module.lessons}
         for cmid in cmids:
             activity = restored[name].activities[cmid]
-            assert activity.modulename in ("page", "quiz")
-            lesson_or_quiz = activity.idnumber
-            assert lesson_or_quiz in module_lessons or activity.modulename == "quiz"
+            if activity.modulename == "page":
+                assert activity.idnumber in module_lessons
+            elif activity.modulename in ("url", "forum"):
+                assert activity.idnumber.startswith(f"{module.id}#")
+            else:
+                assert activity.modulename == "quiz"
 
 
 def test_pages_are_completed_when_viewed_and_quizzes_when_graded(
     restored: dict[str, Restored],
 ) -> None:
+    kinds = set()
     for activity in restored["blockchain-foundations"].activities.values():
+        kinds.add(activity.modulename)
         if activity.modulename == "page":
             assert activity.completion == {
                 "completion": "2",
                 "completionview": "1",
                 "completiongradeitemnumber": None,
             }
-        else:
+        elif activity.modulename == "quiz":
             assert activity.completion == {
                 "completion": "2",
                 "completionview": "0",
                 "completiongradeitemnumber": "0",
             }
+        else:  # further reading and discussion are optional: not counted in progress
+            assert activity.completion == {
+                "completion": "0",
+                "completionview": "0",
+                "completiongradeitemnumber": None,
+            }
+    assert kinds == {"page", "quiz", "url", "forum"}
+
+
+# --------------------------------------------------------------------------- links and forums
+
+
+@pytest.mark.parametrize("name", sorted(COURSES))
+def test_further_reading_links_are_url_activities_opening_in_a_new_window(
+    restored: dict[str, Restored], courses: dict[str, Course], name: str
+) -> None:
+    backup = restored[name]
+    urls = backup.of_kind("url")
+    links = [link for module in courses[name].modules for link in module.links]
+    assert [(u.title, u.settings.findtext("externalurl")) for u in urls] == [
+        (link.title, link.url) for link in links
+    ]
+    for url in urls:
+        # resourcelib's "New window": the course page opens it with window.open(), never
+        # embedded in a frame (which the many sites that refuse framing break).
+        assert url.settings.findtext("display") == str(DISPLAY_NEW_WINDOW) == "3"
+        assert url.settings.findtext("displayoptions") == "a:0:{}"  # serialize(array())
+        assert url.settings.findtext("parameters") == "a:0:{}"
+        assert url.grade_items == 0
+    if name == "quizzes":
+        assert [u.title for u in urls] == ["Bitcoin whitepaper"]
+
+
+def test_the_pages_leave_the_links_to_the_url_activities(restored: dict[str, Restored]) -> None:
+    for page in restored["blockchain-foundations"].of_kind("page"):
+        assert "further-reading" not in page.content
+        assert ">Further reading</h2>" not in page.content
+
+
+@pytest.mark.parametrize("name", sorted(COURSES))
+def test_a_discussion_prompt_is_a_general_forum_described_by_the_prompt(
+    restored: dict[str, Restored], courses: dict[str, Course], name: str
+) -> None:
+    forums = restored[name].of_kind("forum")
+    prompts = [module for module in courses[name].modules if module.discussion]
+    assert len(forums) == len(prompts)
+    for forum, module in zip(forums, prompts, strict=True):
+        settings = forum.settings
+        assert forum.title == module.title
+        assert settings.findtext("type") == "general"
+        intro = settings.findtext("intro") or ""
+        assert intro.startswith('<div lang="en" dir="ltr"><p>')
+        assert html.unescape(re.sub(r"<[^>]+>", "", intro)) == module.discussion
+        assert settings.findtext("introformat") == "1"
+        assert forum.showdescription == "1"  # the prompt shows on the course page
+        # Ungraded, nobody forced to subscribe, and no learners' posts in a template.
+        assert settings.findtext("assessed") == "0" and settings.findtext("grade_forum") == "0"
+        assert settings.findtext("forcesubscribe") == "0"
+        discussions = settings.find("discussions")
+        assert discussions is not None and len(discussions) == 0
+        assert forum.grade_items == 0
+
+
+@pytest.mark.parametrize("name", sorted(COURSES))
+def test_a_free_course_restricts_no_activity(restored: dict[str, Restored], name: str) -> None:
+    assert {a.availability for a in restored[name].activities.values()} == {None}
 
 
 # --------------------------------------------------------------------------- pages
@@ -863,3 +956,233 @@ def test_downloads_go_into_the_page_file_area(tmp_path: Path) -> None:
     assert handout.findtext("mimetype") == "text/plain"
     assert handout.findtext("contextid") == page.contextid
     assert validate_package(package.path).problems == ()
+
+
+# --------------------------------------------------------------------------- linear courses, question files
+
+
+SQUARE = "../01-basics/images/square.svg"
+"""An image of the ``quizzes`` course, as a question of its third module refers to it."""
+QUESTION_EDITS = {
+    "What does proof of work make expensive?": (
+        "What does proof of work make expensive? ![A square](" + SQUARE + ")\n\n"
+        "Read [the welcome](../01-basics/01-welcome.md#top) again."
+    ),
+    "- [x] Rewriting past blocks\n  > Right: an attacker": (
+        "- [x] Rewriting past blocks ![Blocks](" + SQUARE + ")\n"
+        "  > ![Right](" + SQUARE + ") Right: an attacker"
+    ),
+    "Hint: Think about what miners compete for.": (
+        "Hint: Think about what miners compete for ![a race](" + SQUARE + ")."
+    ),
+    "- Hash -> A fixed-size": "- Hash ![#](" + SQUARE + ") -> A fixed-size",
+}
+
+
+@dataclass
+class Featured:
+    """The ``quizzes`` course, linear, with images and a lesson link in a graded question."""
+
+    root: Path
+    package: BuiltPackage
+    warnings: list[str]
+    backup: Restored
+
+
+@pytest.fixture(scope="module")
+def featured(tmp_path_factory: pytest.TempPathFactory) -> Featured:
+    root = copy_root("quizzes", tmp_path_factory.mktemp("featured"))
+    config = root / "course.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "navigation: linear\n", "utf-8")
+    quiz = root / "03-assessment" / "02-module-quiz.md"
+    text = quiz.read_text(encoding="utf-8")
+    for old, new in QUESTION_EDITS.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    quiz.write_text(text, encoding="utf-8")
+    result = build([root], root.parent / "dist", ["moodle"])
+    (package,) = result.packages
+    return Featured(root, package, [w.message for w in result.warnings], restore(package.path))
+
+
+def _condition(activity: RestoredActivity) -> str | None:
+    """The activity whose completion opens ``activity``, from its availability JSON."""
+    if activity.availability is None:
+        return None
+    tree = json.loads(activity.availability)
+    # As Moodle's Restrict access form saves one condition shown to learners.
+    assert tree["op"] == "&" and tree["showc"] == [True], tree
+    (condition,) = tree["c"]
+    assert condition["type"] == "completion" and condition["e"] == 1, condition
+    return str(condition["cm"])
+
+
+def test_a_linear_course_opens_each_activity_after_the_lesson_page_before_it(
+    featured: Featured,
+) -> None:
+    backup = featured.backup
+    activities = backup.in_order()
+    assert {a.modulename for a in activities} == {"page", "quiz", "url", "forum"}
+    previous_page = None
+    for activity in activities:
+        assert _condition(activity) == (previous_page.cmid if previous_page else None)
+        if activity.modulename == "page":
+            previous_page = activity
+    # A quiz waits for the page of its own lesson, and the next lesson waits for that
+    # page, not for the quiz: as in Sabaq's player, quizzes do not hold lessons back.
+    quiz = next(a for a in backup.of_kind("quiz") if a.idnumber == "module-quiz")
+    (quiz_lesson,) = [p for p in backup.of_kind("page") if p.title == "Module quiz"]
+    assert _condition(quiz) == quiz_lesson.cmid
+    following = activities[activities.index(quiz) + 1]
+    assert following.modulename == "page" and _condition(following) == quiz_lesson.cmid
+    # Every activity a restriction waits for is a page that completion tracks by views.
+    awaited = {_condition(a) for a in activities} - {None}
+    for cmid in awaited:
+        page = backup.activities[str(cmid)]
+        assert page.modulename == "page"
+        assert page.completion["completion"] == "2" and page.completion["completionview"] == "1"
+    assert backup.xml("course/course.xml").findtext("enablecompletion") == "1"
+
+
+def test_links_and_forum_of_a_linear_module_open_after_its_last_lesson(
+    featured: Featured,
+) -> None:
+    backup = featured.backup
+    for _, _, _, cmids in backup.sections[1:]:
+        section = [backup.activities[cmid] for cmid in cmids]
+        pages = [a for a in section if a.modulename == "page"]
+        for extra in (a for a in section if a.modulename in ("url", "forum")):
+            assert _condition(extra) == pages[-1].cmid
+    assert backup.of_kind("url") and backup.of_kind("forum")
+
+
+def _question(backup: Restored, name: str) -> tuple[Category, etree._Element]:
+    return next(
+        (category, question)
+        for category in backup.categories.values()
+        for question in category.entries.values()
+        if question.findtext("name") == name
+    )
+
+
+def _question_files(backup: Restored) -> dict[tuple[str, str, str], set[str]]:
+    """(component, file area, item id) → the paths of the files there."""
+    found: dict[tuple[str, str, str], set[str]] = {}
+    for file in backup.files.values():
+        component = file.findtext("component") or ""
+        if component == "question" or component.startswith("qtype_"):
+            key = (component, file.findtext("filearea") or "", file.findtext("itemid") or "")
+            path = (file.findtext("filepath") or "").lstrip("/") + (file.findtext("filename") or "")
+            found.setdefault(key, set()).add(path)
+    return found
+
+
+def test_images_in_questions_are_in_the_file_areas_moodle_restores_them_from(
+    featured: Featured,
+) -> None:
+    backup = featured.backup
+    category, question = _question(backup, "mq-single")
+    square = "01-basics/images/square.svg"
+    url = f"@@PLUGINFILE@@/{square}"
+    files = _question_files(backup)
+    # restore_create_question_files: the files of the category's context (the quiz's), by
+    # component, file area and the id of the record the text belongs to.
+    assert {
+        file.findtext("contextid")
+        for file in backup.files.values()
+        if file.findtext("component") in ("question", "qtype_match")
+    } == {category.contextid}
+    assert f'<img src="{url}" alt="A square"' in (question.findtext("questiontext") or "")
+    assert files[("question", "questiontext", question.get("id", ""))] == {square}
+    (answer,) = [
+        a
+        for a in question.iterfind(".//answers/answer")
+        if (a.findtext("answertext") or "").startswith("Rewriting past blocks")
+    ]
+    assert url in (answer.findtext("answertext") or "")
+    assert url in (answer.findtext("feedback") or "")
+    assert files[("question", "answer", answer.get("id", ""))] == {square}
+    assert files[("question", "answerfeedback", answer.get("id", ""))] == {square}
+    (hint,) = [
+        h for h in question.iterfind(".//question_hint") if url in (h.findtext("hint") or "")
+    ]
+    assert files[("question", "hint", hint.get("id", ""))] == {square}
+    _, matching = _question(backup, "mq-matching")
+    (match,) = [
+        m
+        for m in matching.iterfind(".//matches/match")
+        if url in (m.findtext("questiontext") or "")
+    ]
+    assert files[("qtype_match", "subquestion", match.get("id", ""))] == {square}
+    assert len(files) == 5  # nothing else: texts without images keep no files
+    # The image itself is stored once, under its SHA-1.
+    digest = hashlib.sha1((ROOTS / "quizzes" / square).read_bytes()).hexdigest()
+    assert (
+        backup.archive[f"files/{digest[:2]}/{digest}"] == (ROOTS / "quizzes" / square).read_bytes()
+    )
+
+
+def test_links_in_questions_lead_to_the_restored_lesson_pages(featured: Featured) -> None:
+    backup = featured.backup
+    _, question = _question(backup, "mq-single")
+    (welcome,) = [p for p in backup.of_kind("page") if p.idnumber == "basics/welcome"]
+    assert f'<a href="$@PAGEVIEWBYID*{welcome.cmid}@$#top">the welcome</a>' in (
+        question.findtext("questiontext") or ""
+    )
+
+
+def test_the_backup_carries_question_images_without_warning_about_them(
+    featured: Featured,
+) -> None:
+    assert not [w for w in featured.warnings if "exported quizzes do not carry" in w]
+    assert not [w for w in featured.warnings if "cannot carry" in w]
+    report = validate_package(featured.package.path)
+    assert [problem.format() for problem in report.problems] == []
+
+
+def _wait_for_a_missing_activity(entries: dict[str, bytes]) -> None:
+    name = next(n for n in sorted(entries) if n.endswith("/module.xml") and b'"cm":' in entries[n])
+    entries[name] = re.sub(rb'"cm":\d+', b'"cm":999', entries[name])
+
+
+def _break_availability_json(entries: dict[str, bytes]) -> None:
+    name = next(n for n in sorted(entries) if n.endswith("/module.xml") and b'"cm":' in entries[n])
+    entries[name] = entries[name].replace(b'"showc"', b"showc")
+
+
+def _move_question_file_to_another_area(entries: dict[str, bytes]) -> None:
+    entries["files.xml"] = entries["files.xml"].replace(
+        b"<filearea>questiontext</filearea>", b"<filearea>generalfeedback</filearea>"
+    )
+
+
+def _break_question_link(entries: dict[str, bytes]) -> None:
+    entries["questions.xml"] = re.sub(
+        rb"\$@PAGEVIEWBYID\*\d+@\$", b"$@PAGEVIEWBYID*999@$", entries["questions.xml"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("breakage", "code"),
+    [
+        (_wait_for_a_missing_activity, "moodle.availability"),
+        (_break_availability_json, "moodle.availability"),
+        (_move_question_file_to_another_area, "moodle.missing-file"),
+        (_break_question_link, "moodle.broken-link"),
+    ],
+)
+def test_validate_finds_restrictions_and_question_files_that_would_not_restore(
+    featured: Featured, breakage: Breakage, code: str
+) -> None:
+    with zipfile.ZipFile(featured.package.path) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    breakage(entries)
+    codes = {problem.code for problem in validate_entries("course.mbz", entries).errors}
+    assert code in codes
+
+
+def test_links_forums_restrictions_and_question_files_are_reproducible(
+    featured: Featured, tmp_path: Path
+) -> None:
+    (again,) = build([featured.root], tmp_path, ["moodle"]).packages
+    assert again.path.read_bytes() == featured.package.path.read_bytes()
