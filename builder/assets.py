@@ -173,7 +173,7 @@ def svg_labels(data: bytes) -> list[tuple[str, int]]:
     root = _parse_svg(data)
     if root is None:
         return []
-    return [(text.strip(), line) for _, text, line in _label_slots(root) if _has_words(text)]
+    return [(text.strip(), line) for _, text, line, _ in _label_slots(root) if _has_words(text)]
 
 
 def localise_svg(data: bytes, messages: Mapping[str, str]) -> bytes:
@@ -186,12 +186,15 @@ def localise_svg(data: bytes, messages: Mapping[str, str]) -> bytes:
     if root is None:
         return data
     changed = False
-    for setter, text, _ in _label_slots(root):
+    for setter, text, _, owner in _label_slots(root):
         translated = messages.get(text.strip())
         if translated and translated != text.strip():
             leading = text[: len(text) - len(text.lstrip())]
             trailing = text[len(text.rstrip()) :]
             setter(leading + translated + trailing)
+            # Its own words decide its direction, so a right-to-left label's punctuation
+            # sits where its reader expects; where it is anchored does not change.
+            owner.set("unicode-bidi", "plaintext")
             changed = True
     if not changed:
         return data
@@ -209,18 +212,19 @@ def _parse_svg(data: bytes) -> etree._Element | None:
         return None
 
 
-def _label_slots(
-    root: etree._Element,
-) -> list[tuple[Callable[[str], None], str, int]]:
+_Slot = tuple[Callable[[str], None], str, int, etree._Element]
+
+
+def _label_slots(root: etree._Element) -> list[_Slot]:
     """Each piece of label text with a way to replace it: element text, and the text
-    after a ``<tspan>`` inside a ``<text>``."""
-    slots: list[tuple[Callable[[str], None], str, int]] = []
+    after a ``<tspan>`` inside a ``<text>``; each with the element the text belongs to."""
+    slots: list[_Slot] = []
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue  # comments and processing instructions
         name = etree.QName(element).localname
         if name in _LABEL_ELEMENTS and element.text and element.text.strip():
-            slots.append((partial(setattr, element, "text"), element.text, _line(element)))
+            slots.append((partial(setattr, element, "text"), element.text, _line(element), element))
         parent = element.getparent()
         if (
             parent is not None
@@ -229,7 +233,7 @@ def _label_slots(
             and element.tail
             and element.tail.strip()
         ):
-            slots.append((partial(setattr, element, "tail"), element.tail, _line(element)))
+            slots.append((partial(setattr, element, "tail"), element.tail, _line(element), parent))
     return slots
 
 

@@ -459,11 +459,10 @@ def _course_translations(
     if catalog is None:
         return None
     done = catalog_stats(catalog).completeness
-    if done * 100 >= config.min_translation:
+    wanted = config.min_translation_for(lang)
+    if done * 100 >= wanted:
         return translations(catalog)
-    below = (
-        f"{done:.0%} of the course is translated, below min_translation ({config.min_translation}%)"
-    )
+    below = f"{done:.0%} of the course is translated, below min_translation ({wanted}%)"
     hint = "translate more of the catalog, or lower min_translation in course.yml"
     if not partial:
         reporter.warning(f"'{lang}' is not built: {below}", Location(path), hint)

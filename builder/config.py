@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from builder.errors import Location, Reporter
-from builder.fields import FieldReader
+from builder.fields import FieldReader, shown
 from builder.grading import GradingSettings, read_grading
 from builder.yamldoc import YamlDoc, load_yaml_file
 
@@ -41,6 +42,9 @@ class CourseConfig:
     """Formats `sabaq build` makes when --format is not given."""
     min_translation: int = DEFAULT_MIN_TRANSLATION
     """Percent of a course's segments that must be translated for a language to be built."""
+    min_translation_by_language: tuple[tuple[str, int], ...] = ()
+    """Languages with their own threshold (``min_translation: {default: 80, sd: 20}``),
+    e.g. a regional language offered with its first module translated."""
     multilingual: bool = False
     """Also build one package per format holding every language, with a switcher."""
     navigation: str = "free"
@@ -49,6 +53,9 @@ class CourseConfig:
     grading: GradingSettings = field(default_factory=GradingSettings)
     """Which graded quizzes make the course score and how (see :mod:`builder.grading`)."""
     source: YamlDoc | None = field(default=None, compare=False, repr=False)
+
+    def min_translation_for(self, lang: str) -> int:
+        return dict(self.min_translation_by_language).get(lang, self.min_translation)
 
     def location(self, *keys: str | int) -> Location | None:
         return self.source.location(*keys) if self.source else None
@@ -114,6 +121,7 @@ def load_config(course_dir: Path, reporter: Reporter) -> CourseConfig | None:
         mastery_score=_mastery_score(read),
         formats=read.text_list("formats", default=DEFAULT_FORMATS),
         min_translation=_min_translation(read),
+        min_translation_by_language=_min_translation_by_language(read),
         multilingual=read.flag("multilingual"),
         navigation=_navigation(read),
         grading=read_grading(doc, reporter),
@@ -141,8 +149,47 @@ def _mastery_score(read: FieldReader) -> int:
 
 
 def _min_translation(read: FieldReader) -> int:
-    value = read.integer("min_translation", low=0, high=100, default=DEFAULT_MIN_TRANSLATION)
-    return DEFAULT_MIN_TRANSLATION if value is None else value
+    """The threshold of every language, or of those a mapping does not name (``default``)."""
+    value: Any = read.doc.data.get("min_translation")
+    if isinstance(value, dict):
+        default = _percent(read, value.get("default"), "default")
+        return DEFAULT_MIN_TRANSLATION if default is None else default
+    found = read.integer("min_translation", low=0, high=100, default=DEFAULT_MIN_TRANSLATION)
+    return DEFAULT_MIN_TRANSLATION if found is None else found
+
+
+def _min_translation_by_language(read: FieldReader) -> tuple[tuple[str, int], ...]:
+    value: Any = read.doc.data.get("min_translation")
+    if not isinstance(value, dict):
+        return ()
+    found: dict[str, int] = {}
+    for lang, percent in value.items():
+        if lang == "default":
+            continue
+        if not isinstance(lang, str) or not read.language_ok(lang):
+            read.reporter.error(
+                f"'min_translation' names {shown(lang)}, which is not a language tag",
+                read.doc.location("min_translation", str(lang)),
+                "name a language such as ur or pa-Arab, or 'default' for all the others",
+            )
+            continue
+        checked = _percent(read, percent, lang)
+        if checked is not None:
+            found[lang] = checked
+    return tuple(sorted(found.items()))
+
+
+def _percent(read: FieldReader, value: Any, key: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        read.reporter.error(
+            f"'min_translation' of '{key}' must be a whole number from 0 to 100 "
+            f"(got {shown(value)})",
+            read.doc.location("min_translation", key),
+        )
+        return None
+    return value
 
 
 NAVIGATION_MODES = ("free", "linear")

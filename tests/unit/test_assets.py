@@ -129,6 +129,8 @@ def test_a_translated_diagram_carries_the_translation_as_text() -> None:
     # The translator's markup is text; the author's spacing around the label is kept.
     assert '">  ہیش &lt;b&gt;فنکشن&lt;/b&gt; &amp; co </text>'.encode() in translated
     assert '<tspan font-weight="bold">256</tspan> بٹ لمبا'.encode() in translated
+    # Each translated label takes its direction from its own words.
+    assert translated.count(b'unicode-bidi="plaintext"') == 2
     assert b"<b>" not in translated
     assert svg_labels(translated)[0] == ("ہیش <b>فنکشن</b> & co", 3)
 
