@@ -18,16 +18,17 @@ import json
 import time
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import polib
 import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from builder.assessment import Quiz
-from builder.build import build
+from builder.build import build, renditions
 from builder.errors import Reporter
 from builder.grading import GradingPolicy, grading_policy
 from builder.model import Course
@@ -59,6 +60,13 @@ class Shipped:
     course: Course
     policy: GradingPolicy
     packages: dict[str, Path]
+    theme: dict[str, str] = field(default_factory=dict)
+    """The theme's words in the package's language (none: the source language)."""
+
+    def words(self, message: str, **values: object) -> str:
+        """What the page says for the theme's ``message`` with ``values`` put in."""
+        text = self.theme.get(message) or message
+        return text.replace("%%", "%").format(**values)
 
     @property
     def counted(self) -> list[str]:
@@ -85,6 +93,22 @@ def shipped(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     }
     assert sorted(packages) == sorted(PLAYER_FORMATS)
     return Shipped(course, grading_policy(course), packages)
+
+
+@pytest.fixture(scope="module", params=COURSES, ids=[path.name for path in COURSES])
+def shipped_in_urdu(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Shipped:
+    """The course's Urdu SCORM 1.2 package: every course is shipped in Urdu too."""
+    course_dir: Path = request.param
+    course = load_course(course_dir, Reporter())
+    assert course is not None
+    (urdu,) = renditions(course, ["ur"], REPO_ROOT / "locales", Reporter())
+    out = tmp_path_factory.mktemp(f"{course_dir.name}-ur")
+    (package,) = build([course_dir], out, ["scorm12"], languages=["ur"]).packages
+    theme = polib.pofile(str(REPO_ROOT / "locales" / "ur" / "LC_MESSAGES" / "sabaq.po"))
+    words = {entry.msgid: entry.msgstr for entry in theme if entry.msgstr}
+    return Shipped(urdu.course, grading_policy(urdu.course), {"scorm12": package.path}, words)
 
 
 def test_every_shipped_course_is_covered() -> None:
@@ -331,7 +355,7 @@ class Journey:
         self.player.reopen()
         page = self.player.lesson(quiz.lesson_id)
         section = page.locator(f'[data-quiz="{quiz.id}"]')
-        expect(section.locator(".quiz-result")).to_have_text(RESUMED)
+        expect(section.locator(".quiz-result")).to_have_text(self.shipped.words(RESUMED))
         assert drawn_questions(page, quiz) == questions  # the same draw, not a new one
         for question in questions[len(half) :]:
             answer(page, quiz, question, right=right)
@@ -353,7 +377,14 @@ class Journey:
         line = page.locator(f'[data-quiz="{quiz.id}"] .course-result')
         if quiz.id in counted:
             done = len([quiz_id for quiz_id in counted if quiz_id in taken])
-            expect(line).to_contain_text(f"Graded quizzes taken: {done} of {len(counted)}.")
+            expect(line).to_contain_text(
+                self.shipped.words(
+                    "Graded quizzes taken: {taken} of {count}. Your course score is recorded "
+                    "once you have taken them all.",
+                    taken=done,
+                    count=len(counted),
+                )
+            )
         for certificate in page.locator(".certificate").all():
             expect(certificate).to_be_hidden()
         self.on_pending()
@@ -362,10 +393,18 @@ class Journey:
         percent = js_number(expected.percent)
         line = page.locator(".course-result:not([hidden])").last
         if expected.passed:
-            expect(line).to_have_text(f"Course score: {percent}%. You have passed the course.")
+            expect(line).to_have_text(
+                self.shipped.words(
+                    "Course score: {percent}%%. You have passed the course.", percent=percent
+                )
+            )
         else:
             expect(line).to_have_text(
-                f"Course score: {percent}%. You need {self.shipped.policy.mastery}% to pass the course."
+                self.shipped.words(
+                    "Course score: {percent}%%. You need {mastery}%% to pass the course.",
+                    percent=percent,
+                    mastery=self.shipped.policy.mastery,
+                )
             )
 
     def expect_final_page(self, expected: CourseOutcome) -> None:
@@ -417,6 +456,15 @@ def context_page(browser: Browser) -> Iterator[Page]:
 
 @pytest.mark.parametrize("plan", [FAIL_THEN_PASS, EXAM_HIGH, FAIL], ids=lambda plan: plan.name)
 def test_scorm12(shipped: Shipped, context_page: Page, plan: Plan) -> None:
+    scorm12_journey(shipped, context_page, plan)
+
+
+def test_scorm12_in_urdu(shipped_in_urdu: Shipped, context_page: Page) -> None:
+    """The Urdu course is taken as the English one: the same marks, the same record."""
+    scorm12_journey(shipped_in_urdu, context_page, FAIL_THEN_PASS)
+
+
+def scorm12_journey(shipped: Shipped, context_page: Page, plan: Plan) -> None:
     package = shipped.packages["scorm12"]
     mastery = manifest_value(package, "masteryscore")
     assert mastery == str(shipped.policy.mastery)
