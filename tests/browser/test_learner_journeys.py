@@ -515,7 +515,9 @@ def scorm12_journey(shipped: Shipped, context_page: Page, plan: Plan) -> None:
 # ---------------------------------------------------------------------------- SCORM 2004
 
 
-@pytest.mark.parametrize("plan", [FAIL_THEN_PASS, EXAM_HIGH], ids=lambda plan: plan.name)
+# The fullest journey in each format; the other mixes run in SCORM 1.2, whose record
+# Moodle grades on (one fewer journey per course and format keeps the suite's time).
+@pytest.mark.parametrize("plan", [FAIL_THEN_PASS], ids=lambda plan: plan.name)
 def test_scorm2004(shipped: Shipped, context_page: Page, plan: Plan) -> None:
     package = shipped.packages["scorm2004"]
     passing = manifest_value(package, "minNormalizedMeasure")
@@ -555,7 +557,9 @@ def test_scorm2004(shipped: Shipped, context_page: Page, plan: Plan) -> None:
 # ---------------------------------------------------------------------------- cmi5
 
 
-@pytest.mark.parametrize("plan", [FAIL_THEN_PASS, EXAM_HIGH], ids=lambda plan: plan.name)
+# The fullest journey in each format; the other mixes run in SCORM 1.2, whose record
+# Moodle grades on (one fewer journey per course and format keeps the suite's time).
+@pytest.mark.parametrize("plan", [FAIL_THEN_PASS], ids=lambda plan: plan.name)
 def test_cmi5(shipped: Shipped, context_page: Page, tmp_path: Path, plan: Plan) -> None:
     with Lrs(tmp_path / "site") as lrs:
         lms = Cmi5Lms(context_page, lrs)
@@ -593,7 +597,9 @@ def test_cmi5(shipped: Shipped, context_page: Page, tmp_path: Path, plan: Plan) 
 # ---------------------------------------------------------------------------- website
 
 
-@pytest.mark.parametrize("plan", [FAIL_THEN_PASS, EXAM_HIGH], ids=lambda plan: plan.name)
+# The fullest journey in each format; the other mixes run in SCORM 1.2, whose record
+# Moodle grades on (one fewer journey per course and format keeps the suite's time).
+@pytest.mark.parametrize("plan", [FAIL_THEN_PASS], ids=lambda plan: plan.name)
 def test_website(shipped: Shipped, context_page: Page, plan: Plan) -> None:
     player = WebsitePlayer(context_page, shipped.packages["website"], shipped.course)
     requests: list[str] = []

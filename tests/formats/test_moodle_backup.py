@@ -269,7 +269,9 @@ def _quiz(activity: etree._Element, grades: etree._Element) -> RestoredQuiz:
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuiltPackage]:
     packages = {}
     for name, root in COURSES.items():
-        (package,) = build([root], tmp_path_factory.mktemp(name), ["moodle"]).packages
+        (package,) = build(
+            [root], tmp_path_factory.mktemp(name), ["moodle"], languages=["en"]
+        ).packages
         packages[name] = package
     return packages
 

@@ -50,7 +50,9 @@ def test_every_shipped_package_passes_the_schemas(built: list[BuiltPackage]) -> 
 
 def test_blockchain_course_has_its_lessons(built: list[BuiltPackage]) -> None:
     (scorm12,) = [
-        p for p in built if p.format == "scorm12" and p.course_id == "blockchain-foundations"
+        p
+        for p in built
+        if p.format == "scorm12" and p.course_id == "blockchain-foundations" and p.lang == "en"
     ]
     names = zip_names(scorm12.path)
     pages = [n for n in names if n.startswith("content/") and n.endswith(".html")]
