@@ -184,12 +184,19 @@ class Player:
         return lesson_frame(self.frame(), lesson_id)
 
     def go_to(self, current: Frame, lesson_id: str) -> Frame:
-        current.locator(f'.outline a[data-lesson="{lesson_id}"]').click()
+        settled(current).locator(f'.outline a[data-lesson="{lesson_id}"]').click()
         return self.lesson(lesson_id)
 
     def next(self, current: Frame, lesson_id: str) -> Frame:
-        current.locator("a[rel=next]").click()
+        settled(current).locator("a[rel=next]").click()
         return self.lesson(lesson_id)
+
+
+def settled(frame: Frame) -> Frame:
+    """``frame`` once its images have loaded: a diagram that arrives while a link is being
+    clicked moves the link from under the pointer, and the click lands on nothing."""
+    frame.wait_for_load_state("load")
+    return frame
 
 
 class ScormPlayer(Player):
@@ -239,6 +246,20 @@ class WebsitePlayer(Player):
     def lesson(self, lesson_id: str) -> Frame:
         expect(self.page.locator("body")).to_have_attribute("data-lesson", lesson_id)
         return self.page.main_frame
+
+    def next(self, current: Frame, lesson_id: str) -> Frame:
+        link = settled(current).locator("a[rel=next]")
+        link.click()
+        try:
+            expect(self.page.locator("body")).to_have_attribute(
+                "data-lesson", lesson_id, timeout=3_000
+            )
+        except AssertionError:
+            # Seen about once in fifteen walks of a file:// website under load: the click
+            # on "Next" leaves the page as it was. A learner clicks again; so does the
+            # test, once, and a link that never leads on still fails below.
+            link.click()
+        return self.lesson(lesson_id)
 
     def page_errors(self) -> list[str]:
         return self.errors
