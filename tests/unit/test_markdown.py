@@ -9,14 +9,18 @@ import pytest
 
 from builder.assessment import AssessmentRef
 from builder.errors import Reporter
-from builder.markdown import RESERVED_ID_PREFIX, AssessmentView, render_lesson
+from builder.markdown import RESERVED_ID_PREFIX, AssessmentView, Localiser, render_lesson
 from builder.quizzes import TextRenderer, views_for
 from builder.sources import load_course
 from tests.support import copy_root
 
 
 def render(
-    course_dir: Path, relpath: str, body: str, assessment_view: AssessmentView | None = None
+    course_dir: Path,
+    relpath: str,
+    body: str,
+    assessment_view: AssessmentView | None = None,
+    localiser: Localiser | None = None,
 ) -> tuple[str, list[str], frozenset[str]]:
     """Render ``body`` as the lesson at ``relpath`` of the course."""
     path = course_dir / relpath
@@ -27,7 +31,7 @@ def render(
     assert course is not None, [d.format() for d in reporter.diagnostics]
     lesson = course.lesson_by_relpath(relpath)
     assert lesson is not None
-    result = render_lesson(course, lesson, reporter, assessment_view=assessment_view)
+    result = render_lesson(course, lesson, reporter, localiser, assessment_view)
     return result.html, [d.format() for d in reporter.diagnostics], result.assets
 
 

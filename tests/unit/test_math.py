@@ -11,26 +11,19 @@ from click.testing import CliRunner
 from builder.cli import main
 from builder.errors import Reporter
 from builder.i18n import lesson_segments, markup_of
-from builder.markdown import Localiser, make_markdown, render_lesson
+from builder.markdown import Localiser, make_markdown
 from builder.mathml import MATHML_NAMESPACE, MathError, tex_to_mathml
 from builder.sources import load_course
 from tests.support import REPO, copy_root
+from tests.unit.test_markdown import render as render_lesson_at
 
 
 def render(
     course_dir: Path, body: str, localiser: Localiser | None = None
 ) -> tuple[str, list[str]]:
     """Render ``body`` as a lesson of the course: its HTML and every problem reported."""
-    relpath = "02-more/02-math.md"
-    path = course_dir / relpath
-    path.write_text(f"---\ntitle: Test\n---\n{body}", encoding="utf-8")
-    reporter = Reporter()
-    course = load_course(course_dir, reporter)
-    assert course is not None, [d.format() for d in reporter.diagnostics]
-    lesson = course.lesson_by_relpath(relpath)
-    assert lesson is not None
-    html = render_lesson(course, lesson, reporter, localiser).html
-    return html, [d.format() for d in reporter.diagnostics]
+    html, problems, _ = render_lesson_at(course_dir, "02-more/02-math.md", body, None, localiser)
+    return html, problems
 
 
 @pytest.fixture
