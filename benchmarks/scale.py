@@ -4,10 +4,12 @@ Prints figures; it asserts nothing and is not part of the test run. For each siz
 generates a course (``tests/synthetic.py``), then measures, each in a fresh process so
 that start-up and peak memory count as a user sees them:
 
-- the cold build of one format (SCORM 1.2) and of every format;
+- the cold build (no cache) of one format (SCORM 1.2) in one process and over every
+  core (``--jobs``), and of every format;
 - the floor, measured in the same run: reading every lesson, rendering it with
   markdown-it-py and deflating the result, the least any Markdown-to-package tool does;
-- the no-op rebuild (nothing changed) and the one-edit rebuild (one lesson changed);
+- the no-op rebuild (nothing changed) and the one-edit rebuild (one lesson changed),
+  in one process, with the cache the builds before them left;
 - the peak resident memory of each build;
 - the package's size and what Sabaq's own runtime (script, styles) adds to it;
 - once: ``sabaq --help`` start-up and the bare import of the dependency stack.
@@ -58,8 +60,13 @@ class Run:
     peak_mib: float
 
 
-def run(command: Sequence[str]) -> Run:
-    """Run ``command`` to the end; its wall time and peak resident memory."""
+def run(command: Sequence[str], *, cold: bool = False) -> Run:
+    """Run ``command`` to the end; its wall time and peak resident memory.
+
+    ``cold`` empties Sabaq's cache folder first, so nothing an earlier build kept is used.
+    """
+    if cold:
+        shutil.rmtree(os.environ["SABAQ_CACHE_DIR"], ignore_errors=True)
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -70,8 +77,8 @@ def run(command: Sequence[str]) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024)
 
 
-def best_of(repeat: int, command: Sequence[str]) -> Run:
-    runs = [run(command) for _ in range(repeat)]
+def best_of(repeat: int, command: Sequence[str], *, cold: bool = False) -> Run:
+    runs = [run(command, cold=cold) for _ in range(repeat)]
     return Run(min(r.seconds for r in runs), max(r.peak_mib for r in runs))
 
 
@@ -79,25 +86,34 @@ def sabaq(*arguments: str) -> list[str]:
     return [PYTHON, "-m", "builder", *arguments]
 
 
-def measure(size: Size, work: Path, repeat: int) -> None:
+def measure(size: Size, work: Path, repeat: int, cores: int) -> None:
     course = write_course(work / size.name, size)
     out = work / f"{size.name}-dist"
-    build_one = sabaq("build", str(course), "--format", ONE_FORMAT, "--out", str(out), "-q")
-    build_all = sabaq("build", str(course), "--format", "all", "--out", str(out), "-q")
+    build = ("build", str(course), "--out", str(out), "-q")
+    build_one = sabaq(*build, "--format", ONE_FORMAT, "--jobs", "1")
+    build_spread = sabaq(*build, "--format", ONE_FORMAT, "--jobs", str(cores))
+    build_all = sabaq(*build, "--format", "all", "--jobs", "1")
 
     floor = best_of(repeat, [PYTHON, "-c", FLOOR, str(course)])
-    cold = best_of(repeat, build_one)
+    spread = best_of(repeat, build_spread, cold=True)
+    cold = best_of(repeat, build_one, cold=True)
     noop = run(build_one)
     lesson = course / "01-module-1" / "01-lesson-1.md"
     lesson.write_text(lesson_text(1, 1, quiz=False, edition=2), encoding="utf-8")
     edited = run(build_one)
-    every = best_of(repeat, build_all)
+    every = best_of(repeat, build_all, cold=True)
 
     package = next(out.glob(f"*-{ONE_FORMAT}.zip"))
     runtime = _runtime_bytes(package)
     print(f"\n{size.name}: {size.lessons} lessons in {size.modules} modules")
     print(f"  floor (read + markdown-it-py + deflate) {floor.seconds:8.2f} s")
-    print(f"  cold build, {ONE_FORMAT:<26}{cold.seconds:8.2f} s  {_ratio(cold, floor)} floor")
+    print(
+        f"  cold build, {ONE_FORMAT}, 1 job       {cold.seconds:8.2f} s  {_ratio(cold, floor)} floor"
+    )
+    print(
+        f"  cold build, {ONE_FORMAT}, {cores} jobs      {spread.seconds:8.2f} s  "
+        f"{_ratio(spread, floor)} floor"
+    )
     print(f"  no-op rebuild                   {noop.seconds:8.2f} s  {_ratio(noop, cold)} cold")
     print(f"  one lesson edited, rebuild      {edited.seconds:8.2f} s  {_ratio(edited, cold)} cold")
     print(f"  cold build, every format        {every.seconds:8.2f} s  {_ratio(every, cold)} one")
@@ -138,13 +154,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="best of N for cold figures")
     options = parser.parse_args()
     wanted = options.sizes.split(",")
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; best of {options.repeat}")
+    print(
+        f"Python {sys.version.split()[0]}, {len(os.sched_getaffinity(0))} cores; "
+        f"best of {options.repeat}"
+    )
     start_up(options.repeat)
     work = Path(tempfile.mkdtemp(prefix="sabaq-scale-"))
+    # The builds keep their cache here, never in the user's.
+    os.environ["SABAQ_CACHE_DIR"] = str(work / "cache")
+    cores = len(os.sched_getaffinity(0))
     try:
         for size in SIZES:
             if size.name in wanted:
-                measure(size, work, options.repeat)
+                measure(size, work, options.repeat, cores)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(

@@ -16,7 +16,7 @@ import polib
 
 from builder.archive import Publication, clear_leftovers
 from builder.buildcache import BuiltPackage as BuiltPackage
-from builder.buildcache import fingerprint, recall, remember
+from builder.buildcache import Shelf, entry_name, fingerprint, recall, remember
 from builder.config import COURSE_FILE, CourseConfig
 from builder.errors import Diagnostic, Location, Reporter, display_path
 from builder.fonts import font_search_path
@@ -78,11 +78,14 @@ def build(
     progress: Progress = lambda message: None,
     languages: Sequence[str] | None = None,
     locales_dir: Path | None = None,
+    *,
+    jobs: int = 1,
 ) -> BuildResult:
     """Build every requested package; raises CourseError before writing anything.
 
     ``languages`` defaults to each course's ``languages``; translations come from
-    ``locales_dir``, by default the ``locales/`` folder beside ``courses/``.
+    ``locales_dir``, by default the ``locales/`` folder beside ``courses/``. Large
+    courses are rendered over ``jobs`` processes; the packages do not depend on it.
     """
     clear_leftovers(out_dir)
     fonts = {folder for course in course_dirs for folder in font_search_path(course / "fonts")}
@@ -92,7 +95,9 @@ def build(
         progress("nothing changed since the last build of these packages")
         return BuildResult(packages, warnings, up_to_date=True)
     reporter = Reporter()
-    planned = plan_packages(course_dirs, formats, reporter, progress, languages, locales_dir)
+    planned = plan_packages(
+        course_dirs, formats, reporter, progress, languages, locales_dir, jobs=jobs
+    )
     result = BuildResult(warnings=reporter.warnings)
     with Publication() as publication:
         # Every package is written in full before any takes its place: all or none.
@@ -128,6 +133,7 @@ def plan_packages(
     locales_dir: Path | None = None,
     *,
     partial_translations: bool = False,
+    jobs: int = 1,
 ) -> list[PlannedPackage]:
     """Every package of the request, checked; raises CourseError when there are none.
 
@@ -136,18 +142,20 @@ def plan_packages(
     language below ``min_translation`` too, with a warning (what the preview shows).
     """
     require_language_tags(languages or ())  # a language names catalog folders and package files
-    courses = _load_courses(course_dirs, reporter, progress)
+    courses = _load_courses(course_dirs, reporter, progress, jobs)
     wanted = {course.config.id: _formats_for(course, formats, reporter) for course in courses}
     _check_distinct_ids(courses, reporter)
     for course in courses:
         _check_saved_state_fits(course, wanted[course.config.id], reporter)
     reporter.raise_if_errors()
 
-    request = _LanguageRequest(languages, locales_dir, partial_translations)
+    checks = Shelf("checks", entry_name(*(str(course.root) for course in courses))[:24])
+    request = _LanguageRequest(languages, locales_dir, partial_translations, jobs, checks)
     plans = [
         _plan_course(course, wanted[course.config.id], request, reporter, progress)
         for course in courses
     ]
+    checks.forget_others()
     reporter.raise_if_errors()
     planned = [package for plan in plans for package in plan.packages]
     if not planned:
@@ -158,12 +166,12 @@ def plan_packages(
 
 
 def _load_courses(
-    course_dirs: Sequence[Path], reporter: Reporter, progress: Progress
+    course_dirs: Sequence[Path], reporter: Reporter, progress: Progress, jobs: int
 ) -> list[Course]:
     courses = []
     for course_dir in course_dirs:
         progress(f"loading {course_dir}")
-        course = load_course(course_dir, reporter)
+        course = load_course(course_dir, reporter, jobs)
         if course is not None:
             courses.append(course)
     return courses
@@ -176,6 +184,9 @@ class _LanguageRequest:
     languages: Sequence[str] | None
     locales_dir: Path | None
     partial: bool
+    jobs: int = 1
+    checks: Shelf | None = None
+    """Findings of the pages earlier builds checked (see :func:`validate_entries`)."""
 
     def languages_of(self, course: Course) -> Sequence[str]:
         return self.languages or course.config.languages
@@ -226,7 +237,7 @@ def _plan_course(
     reporter.diagnostics += left_out.diagnostics
     if not found:
         return _no_languages(course.config, tuple(left_out.warnings))
-    return _CoursePlan(_render_packages(course, found, formats, reporter, progress))
+    return _CoursePlan(_render_packages(course, found, formats, reporter, progress, request))
 
 
 def _formats_without_content(
@@ -283,6 +294,7 @@ def _render_packages(
     formats: list[str],
     reporter: Reporter,
     progress: Progress,
+    request: _LanguageRequest,
 ) -> list[PlannedPackage]:
     planned = []
     sites = []
@@ -300,15 +312,19 @@ def _render_packages(
                     rendition.ui_catalog,
                     graded_in_pages=in_pages,
                     same_as=variants.get(not in_pages),
+                    jobs=request.jobs,
                 )
-            planned.append(_package(variants[in_pages], rendition.lang, name, reporter, progress))
+            site = variants[in_pages]
+            planned.append(_package(site, rendition.lang, name, reporter, progress, request.checks))
         if True in variants:
             sites.append(variants[True])
     if course.config.multilingual and len(sites) > 1:
         combined = Site.multilingual(sites)
         for name in formats:
             if get_format(name).multilingual:
-                planned.append(_package(combined, MULTILINGUAL, name, reporter, progress))
+                planned.append(
+                    _package(combined, MULTILINGUAL, name, reporter, progress, request.checks)
+                )
     return planned
 
 
@@ -317,14 +333,19 @@ MULTILINGUAL = "mul"
 
 
 def _package(
-    site: Site, lang: str, name: str, reporter: Reporter, progress: Progress
+    site: Site,
+    lang: str,
+    name: str,
+    reporter: Reporter,
+    progress: Progress,
+    checks: Shelf | None,
 ) -> PlannedPackage:
     config = site.course.config
     progress(f"packaging {config.id} ({lang}, {name})")
     package_format = get_format(name)
     stem = f"{config.id}-{config.version}-{lang}-{name}"
     entries = package_format.package(site)
-    _check_package(stem + package_format.suffix, entries, reporter)
+    _check_package(stem + package_format.suffix, entries, reporter, checks)
     return PlannedPackage(
         config.id,
         lang,
@@ -353,13 +374,15 @@ def _check_saved_state_fits(course: Course, formats: Sequence[str], reporter: Re
             )
 
 
-def _check_package(name: str, entries: dict[str, bytes], reporter: Reporter) -> None:
+def _check_package(
+    name: str, entries: dict[str, bytes], reporter: Reporter, checks: Shelf | None
+) -> None:
     """Run the package checks of ``sabaq validate`` before anything is written.
 
     A failure here is a defect in Sabaq, not in the course, but shipping the package
     would hand an LMS admin a broken import, so the build stops.
     """
-    for problem in validate_entries(name, entries).errors:
+    for problem in validate_entries(name, entries, checks).errors:
         if problem.code == "package.unknown-kind":
             continue  # a format of another package's making that validate does not know
         reporter.error(

@@ -63,11 +63,18 @@ class BuiltPackage:
     folder: Path | None
 
 
-def cache_dir() -> Path:
+def cache_root() -> Path:
+    """Sabaq's cache folder: ``$SABAQ_CACHE_DIR``, else ``$XDG_CACHE_HOME/sabaq``, else
+    ``~/.cache/sabaq``. Everything in it may be deleted at any time."""
     if own := os.environ.get("SABAQ_CACHE_DIR"):
-        return Path(own) / "builds"
+        return Path(own)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sabaq" / "builds"
+    return Path(base) / "sabaq"
+
+
+def cache_dir() -> Path:
+    """Where build records are kept."""
+    return cache_root() / "builds"
 
 
 def fingerprint(
@@ -121,7 +128,7 @@ def recall(key: str) -> tuple[list[BuiltPackage], list[Diagnostic]] | None:
         packages = [_remembered(entry) for entry in record["packages"]]
         if not all(_untouched(entry) for entry in record["packages"]):
             return None
-        warnings = [_diagnostic(entry) for entry in record["warnings"]]
+        warnings = [diagnostic_from(entry) for entry in record["warnings"]]
     except (KeyError, TypeError, ValueError, OSError):
         return None
     return packages, warnings
@@ -132,7 +139,7 @@ def remember(key: str, packages: Sequence[BuiltPackage], warnings: Sequence[Diag
     record = {
         "version": RECORD_VERSION,
         "packages": [_package_entry(package) for package in packages],
-        "warnings": [_warning_entry(warning) for warning in warnings],
+        "warnings": [diagnostic_entry(warning) for warning in warnings],
     }
     folder = cache_dir()
     temporary = folder / f".{key}.json.part"
@@ -145,6 +152,12 @@ def remember(key: str, packages: Sequence[BuiltPackage], warnings: Sequence[Diag
 
 
 # ---------------------------------------------------------------------------- inputs
+
+
+@cache
+def code_fingerprint() -> str:
+    """Sabaq's code and the versions of the libraries that shape its output, hashed."""
+    return hashlib.sha256("\n".join([_code_digest(), *_library_versions()]).encode()).hexdigest()
 
 
 @cache
@@ -218,7 +231,7 @@ def _remembered(entry: dict[str, Any]) -> BuiltPackage:
     )
 
 
-def _warning_entry(warning: Diagnostic) -> dict[str, Any]:
+def diagnostic_entry(warning: Diagnostic) -> dict[str, Any]:
     location = warning.location
     return {
         "level": warning.level.value,
@@ -229,6 +242,59 @@ def _warning_entry(warning: Diagnostic) -> dict[str, Any]:
     }
 
 
-def _diagnostic(entry: dict[str, Any]) -> Diagnostic:
+def diagnostic_from(entry: dict[str, Any]) -> Diagnostic:
     location = Location(Path(entry["path"]), entry["line"]) if entry["path"] else None
     return Diagnostic(Level(entry["level"]), str(entry["message"]), location, entry["hint"])
+
+
+# ---------------------------------------------------------------------------- kept parts
+
+
+class Shelf:
+    """A folder of the cache keeping what one build made of each part of a course.
+
+    Entries are named by a hash of everything they were made from, so an entry is
+    either right or absent. The shelf holds one build's entries: :meth:`forget_others`
+    drops the rest, so it does not grow with every edit. Any failure to read or write
+    only costs the time to make the part again.
+    """
+
+    def __init__(self, *names: str) -> None:
+        self._folder = cache_root().joinpath(*names)
+        self._used: set[str] = set()
+
+    def read(self, name: str) -> bytes | None:
+        self._used.add(name)
+        try:
+            return (self._folder / name).read_bytes()
+        except OSError:
+            return None
+
+    def write(self, name: str, data: bytes) -> None:
+        self._used.add(name)
+        target = self._folder / name
+        temporary = target.with_name(f".{name}.{os.getpid()}.part")
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+
+    def forget_others(self) -> None:
+        try:
+            names = os.listdir(self._folder)
+        except OSError:
+            return
+        for name in names:
+            if name not in self._used and not name.startswith("."):
+                (self._folder / name).unlink(missing_ok=True)
+
+
+def entry_name(*parts: str | bytes) -> str:
+    """The hash naming an entry made from ``parts``."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else part.encode("utf-8")
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()

@@ -103,6 +103,13 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of translation catalogs; default: locales/ beside courses/.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Processes to render with (default: every core Sabaq may use); courses under "
+    "48 lessons render in one. The packages are the same whatever the number.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Show only errors: no progress, no warnings.")
 def build(
@@ -111,12 +118,14 @@ def build(
     out_dir: Path,
     languages: tuple[str, ...],
     locales_dir: Path | None,
+    jobs: int | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
     """Build packages for COURSE_DIR (default: every course under ./courses)."""
     from builder.build import build as run_build
     from builder.build import find_courses
+    from builder.parallel import available_cores
 
     if not course_dirs:
         course_dirs = tuple(find_courses(Path("courses")))
@@ -134,7 +143,13 @@ def build(
 
     try:
         result = run_build(
-            course_dirs, out_dir, formats or None, progress, languages or None, locales_dir
+            course_dirs,
+            out_dir,
+            formats or None,
+            progress,
+            languages or None,
+            locales_dir,
+            jobs=jobs or available_cores(),
         )
     except CourseError as error:
         _print_failure(error.diagnostics, quiet)

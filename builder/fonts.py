@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from builder.buildcache import cache_root
 from builder.errors import Reporter
 from builder.locales import NASKH, NASTALIQ, LocaleInfo, get_locale
 
@@ -200,11 +201,8 @@ def _licence_problem(path: Path) -> str | None:
 
 
 def default_cache_dir() -> Path:
-    """``$SABAQ_CACHE_DIR/fonts``, else ``$XDG_CACHE_HOME/sabaq/fonts``, else ``~/.cache/sabaq/fonts``."""
-    if own := os.environ.get("SABAQ_CACHE_DIR"):
-        return Path(own) / "fonts"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "sabaq" / "fonts"
+    """``fonts`` in Sabaq's cache folder (:func:`builder.buildcache.cache_root`)."""
+    return cache_root() / "fonts"
 
 
 def subset_font(path: Path, text: str, cache_dir: Path | None = None) -> bytes:

@@ -672,6 +672,11 @@ def _is_external(href: str) -> bool:
     return match is not None and match.group(0)[:-1].lower() in EXTERNAL_SCHEMES
 
 
+def still_packageable(root: Path, relpath: str) -> bool:
+    """The file a lesson used is still there and inside the course, as when it was checked."""
+    return (root / relpath).is_file() and _symlink_out(root, relpath) is None
+
+
 def _symlink_out(root: Path, relpath: str) -> tuple[str, str | None] | None:
     """The first symbolic link on ``relpath`` that leads out of ``root``, and where to.
 

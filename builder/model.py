@@ -91,6 +91,9 @@ class Course:
     def lesson_by_relpath(self, relpath: str) -> Lesson | None:
         return self._lessons_by_relpath.get(relpath)
 
+    def module_of(self, lesson: Lesson) -> Module:
+        return self._modules_by_lesson[lesson.id]
+
     def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
         """The lessons before and after ``lesson`` in reading order."""
         order = self.lessons
@@ -114,6 +117,10 @@ class Course:
         for lesson in self.lessons:
             found.setdefault(lesson.relpath, lesson)
         return found
+
+    @cached_property
+    def _modules_by_lesson(self) -> dict[str, Module]:
+        return {lesson.id: module for module in self.modules for lesson in module.lessons}
 
     @cached_property
     def _positions(self) -> dict[str, int]:

@@ -31,6 +31,8 @@ from builder.locales import (
 )
 from builder.markdown import Localiser, code_stylesheet, render_lesson
 from builder.model import CONTENT_DIR, Course, Lesson, Module, progress_keys
+from builder.pagecache import LessonPage, PageCache, digest_of, site_key
+from builder.parallel import map_in_processes
 from builder.quizzes import TextRenderer, quiz_keys, runtime_quiz, seen_layout, views_for
 from builder.theme import STATIC_DIR, environment, relative_url, static_files
 
@@ -177,6 +179,7 @@ def render_site(
     ui_catalog: Path | None = None,
     graded_in_pages: bool = True,
     same_as: Site | None = None,
+    jobs: int = 1,
 ) -> Site:
     """Render every lesson; problems in any lesson are reported, then raised together.
 
@@ -184,89 +187,40 @@ def render_site(
     (Common Cartridge): the pages then say where the quiz is instead of showing a second,
     unrecorded copy of it. ``same_as`` is the same course and language rendered with the
     other ``graded_in_pages``: a lesson without a graded quiz is the same page in both,
-    so it is taken from there rather than rendered again.
+    so it is taken from there rather than rendered again. Pages kept by an earlier build
+    (:mod:`builder.pagecache`) are used as they are; the rest are rendered over ``jobs``
+    processes (:mod:`builder.parallel`).
     """
     direction = text_direction(lang)
     files: dict[str, bytes] = dict(static_files())
     lesson_assets: dict[str, tuple[str, ...]] = {}
     files[f"{STATIC_DIR}/code.css"] = code_stylesheet().encode("utf-8")
-    locale = registry_locale(lang)
-    wants_fonts = locale is not None and bool(locale.font_families)
-    theme = environment(ui_catalog)
-    template = theme.get_template("lesson.html.j2")
-    quiz_template = theme.get_template("quiz.html.j2")
-    keys = quiz_keys(course)
-    mastery = course.config.mastery_score
-    # Pages with graded quizzes apply the course's grading themselves when no player
-    # is around (offline website); in a player they show what the player decided.
-    grading = runtime_grading(course, keys)
-    describe_duration = duration_formatter(lang)
-    num = number_formatter(lang)
-    files[HOME_PAGE] = render_home(
-        course, PageInfo(HOME_PAGE, lang, direction, wants_fonts), ui_catalog
-    )
+    maker = _LessonPageMaker(course, lang, localiser, ui_catalog, graded_in_pages)
+    files[HOME_PAGE] = render_home(course, maker.page_info(HOME_PAGE), ui_catalog)
 
-    def assessment_view(ref: AssessmentRef, text: TextRenderer) -> str:
-        quiz = ref.quiz
-        return quiz_template.render(
-            course=course.config,
-            quiz=quiz,
-            question=ref.question,
-            key=keys[quiz.id]
-            + (f"-{quiz.questions.index(ref.question) + 1}" if ref.question else ""),
-            views=views_for(ref, text),
-            intro=text(quiz.intro, False) if quiz.intro else None,
-            title=localiser.messages.get(quiz.title, quiz.title) if localiser else quiz.title,
-            pass_mark=quiz.pass_mark if quiz.pass_mark is not None else mastery,
-            num=num,
-            elsewhere=quiz.kind.graded and not graded_in_pages,
-        )
-
-    for module in course.modules:
-        for lesson in module.lessons:
-            if same_as is not None and not any(
-                quiz.kind.graded for quiz in course.quizzes_of(lesson)
-            ):
-                lesson_assets[lesson.id] = same_as.lesson_assets[lesson.id]
-                for name in (lesson.output_path, *lesson_assets[lesson.id]):
-                    files[name] = same_as.files[name]
-                continue
-            rendered = render_lesson(course, lesson, reporter, localiser, assessment_view)
-            lesson_assets[lesson.id] = tuple(
-                f"{CONTENT_DIR}/{asset}" for asset in sorted(rendered.assets)
-            )
-            for asset in sorted(rendered.assets):
-                data = read_asset(course.root / asset, asset, reporter)
-                if localiser is not None and asset.lower().endswith(".svg"):
-                    data = localise_svg(data, localiser.messages)
-                files[f"{CONTENT_DIR}/{asset}"] = data
-            page = PageInfo(lesson.output_path, lang, direction, wants_fonts)
-            previous, following = course.neighbours(lesson)
-            html = template.render(
-                course=course.config,
-                module=module,
-                lesson=lesson,
-                page=page,
-                content=Markup(rendered.html),  # produced by markdown-it with raw HTML off
-                duration=describe_duration(lesson.duration_minutes),
-                outline=_outline(course, lesson, page),
-                previous=_link(previous, page),
-                next=_link(following, page),
-                home_href=page.href(HOME_PAGE),
-                further_reading=module.links if lesson is module.lessons[-1] else (),
-                # Where the LMS marks the graded quizzes, their answer key stays out of the page.
-                quiz_data=[
-                    runtime_quiz(quiz, keys[quiz.id], mastery)
-                    for quiz in rendered.quizzes
-                    if graded_in_pages or not quiz.kind.graded
-                ],
-                grading=grading
-                if graded_in_pages and any(q.kind.graded for q in rendered.quizzes)
-                else None,
-            )
-            files[lesson.output_path] = html.encode("utf-8")
-    if locale is not None and wants_fonts:
-        files.update(_fonts(course, locale, files, reporter))
+    shared = {
+        lesson.id
+        for lesson in course.lessons
+        if same_as is not None and not any(quiz.kind.graded for quiz in course.quizzes_of(lesson))
+    }
+    pages = _lesson_pages(maker, [each for each in course.lessons if each.id not in shared], jobs)
+    for lesson in course.lessons:
+        if same_as is not None and lesson.id in shared:
+            lesson_assets[lesson.id] = same_as.lesson_assets[lesson.id]
+            for name in (lesson.output_path, *lesson_assets[lesson.id]):
+                files[name] = same_as.files[name]
+            continue
+        page = pages[lesson.id]
+        reporter.diagnostics += page.diagnostics
+        lesson_assets[lesson.id] = tuple(f"{CONTENT_DIR}/{asset}" for asset in page.assets)
+        for asset in page.assets:
+            data = read_asset(course.root / asset, asset, reporter)
+            if localiser is not None and asset.lower().endswith(".svg"):
+                data = localise_svg(data, localiser.messages)
+            files[f"{CONTENT_DIR}/{asset}"] = data
+        files[lesson.output_path] = page.html
+    if maker.locale is not None and maker.wants_fonts:
+        files.update(_fonts(course, maker.locale, files, reporter))
     reporter.raise_if_errors()
     return Site(
         course=course,
@@ -277,6 +231,120 @@ def render_site(
         ui_catalog=ui_catalog,
         reporter=reporter,
     )
+
+
+def _lesson_pages(
+    maker: _LessonPageMaker, lessons: list[Lesson], jobs: int
+) -> dict[str, LessonPage]:
+    """The page of each of ``lessons``: kept from an earlier build, or rendered now."""
+    cache = maker.cache()
+    pages = {lesson.id: page for lesson in lessons if (page := cache.recall(lesson)) is not None}
+    missing = [lesson for lesson in lessons if lesson.id not in pages]
+    # Workers are given positions, not lessons: a lesson sent to another process would
+    # arrive as a copy, and pages find the current lesson by identity.
+    rendered = map_in_processes(
+        lambda index: maker.render(missing[index]), range(len(missing)), jobs
+    )
+    for lesson, page in zip(missing, rendered, strict=True):
+        cache.keep(lesson, page)
+        pages[lesson.id] = page
+    cache.forget_others()
+    return pages
+
+
+class _LessonPageMaker:
+    """Renders one lesson's page; all it needs is worked out once per site."""
+
+    def __init__(
+        self,
+        course: Course,
+        lang: str,
+        localiser: Localiser | None,
+        ui_catalog: Path | None,
+        graded_in_pages: bool,
+    ) -> None:
+        self.course = course
+        self.lang = lang
+        self.direction = text_direction(lang)
+        self.localiser = localiser
+        self.ui_catalog = ui_catalog
+        self.graded_in_pages = graded_in_pages
+        self.locale = registry_locale(lang)
+        self.wants_fonts = self.locale is not None and bool(self.locale.font_families)
+        theme = environment(ui_catalog)
+        self.template = theme.get_template("lesson.html.j2")
+        self.quiz_template = theme.get_template("quiz.html.j2")
+        self.keys = quiz_keys(course)
+        self.mastery = course.config.mastery_score
+        # Pages with graded quizzes apply the course's grading themselves when no player
+        # is around (offline website); in a player they show what the player decided.
+        self.grading = runtime_grading(course, self.keys)
+        self.describe_duration = duration_formatter(lang)
+        self.num = number_formatter(lang)
+
+    def page_info(self, path: str) -> PageInfo:
+        return PageInfo(path, self.lang, self.direction, self.wants_fonts)
+
+    def cache(self) -> PageCache:
+        translations = self.localiser.messages if self.localiser is not None else None
+        key = site_key(
+            self.course,
+            self.lang,
+            self.graded_in_pages,
+            self.wants_fonts,
+            digest_of(translations, self.ui_catalog),
+        )
+        return PageCache(self.course, key, f"{self.lang}/{self.graded_in_pages}")
+
+    def render(self, lesson: Lesson) -> LessonPage:
+        reporter = Reporter()
+        rendered = render_lesson(self.course, lesson, reporter, self.localiser, self.assessment)
+        page = self.page_info(lesson.output_path)
+        module = self.course.module_of(lesson)
+        previous, following = self.course.neighbours(lesson)
+        graded_in_pages = self.graded_in_pages
+        html = self.template.render(
+            course=self.course.config,
+            module=module,
+            lesson=lesson,
+            page=page,
+            content=Markup(rendered.html),  # produced by markdown-it with raw HTML off
+            duration=self.describe_duration(lesson.duration_minutes),
+            outline=_outline(self.course, lesson, page),
+            previous=_link(previous, page),
+            next=_link(following, page),
+            home_href=page.href(HOME_PAGE),
+            further_reading=module.links if lesson is module.lessons[-1] else (),
+            # Where the LMS marks the graded quizzes, their answer key stays out of the page.
+            quiz_data=[
+                runtime_quiz(quiz, self.keys[quiz.id], self.mastery)
+                for quiz in rendered.quizzes
+                if graded_in_pages or not quiz.kind.graded
+            ],
+            grading=self.grading
+            if graded_in_pages and any(q.kind.graded for q in rendered.quizzes)
+            else None,
+        )
+        return LessonPage(
+            html.encode("utf-8"), tuple(sorted(rendered.assets)), tuple(reporter.diagnostics)
+        )
+
+    def assessment(self, ref: AssessmentRef, text: TextRenderer) -> str:
+        quiz = ref.quiz
+        localiser = self.localiser
+        return self.quiz_template.render(
+            course=self.course.config,
+            quiz=quiz,
+            question=ref.question,
+            key=self.keys[quiz.id]
+            + (f"-{quiz.questions.index(ref.question) + 1}" if ref.question else ""),
+            views=views_for(ref, text),
+            intro=text(quiz.intro, False) if quiz.intro else None,
+            title=localiser.messages.get(quiz.title, quiz.title) if localiser else quiz.title,
+            pass_mark=quiz.pass_mark if quiz.pass_mark is not None else self.mastery,
+            num=self.num,
+            elsewhere=quiz.kind.graded and not self.graded_in_pages,
+        )
 
 
 def _fonts(

@@ -13,15 +13,19 @@ the author did not put in the course.
 
 from __future__ import annotations
 
+import pickle
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
-from builder.assessment import check_unique_ids, parse_quizzes
+from builder.assessment import Quiz, check_unique_ids, parse_quizzes
+from builder.buildcache import Shelf, code_fingerprint, entry_name
 from builder.config import COURSE_FILE, CourseConfig, load_config
-from builder.errors import Location, Reporter
+from builder.errors import Diagnostic, Level, Location, Reporter
 from builder.fields import FieldReader, character_problem, find_bad_character
 from builder.grading import check_grading
 from builder.model import Course, Lesson, Module, WebLink
+from builder.parallel import map_in_processes
 from builder.yamldoc import YamlDoc, load_yaml_file, parse_yaml_mapping
 
 MODULE_FILE = "module.yml"
@@ -33,19 +37,26 @@ MODULE_KEYS = frozenset({"id", "title", "description", "links", "discussion"})
 _WEB_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
-def load_course(course_dir: Path, reporter: Reporter) -> Course | None:
-    """Load every part of a course, reporting all problems; None if any was fatal."""
+def load_course(course_dir: Path, reporter: Reporter, jobs: int = 1) -> Course | None:
+    """Load every part of a course, reporting all problems; None if any was fatal.
+
+    Lessons are read over ``jobs`` processes when there are many; each lesson read by
+    an earlier build from the same bytes is taken from the cache (:class:`_LessonShelf`).
+    """
     root = course_dir.resolve()
     if _leaves_course(root / COURSE_FILE, root, reporter):
         return None
     config = load_config(root, reporter)
     if config is None:
         return None
-    modules = [
-        module
+    drafts = [
+        draft
         for folder in _ordered_children(root, root, reporter)
-        if folder.is_dir() and (module := _load_module(root, folder, reporter)) is not None
+        if folder.is_dir() and (draft := _read_module(root, folder, reporter)) is not None
     ]
+    wanted = [(path, draft.id) for draft in drafts for path in draft.lesson_files]
+    read = dict(zip(wanted, _read_lessons(root, wanted, reporter, jobs), strict=True))
+    modules = [draft.module(read) for draft in drafts]
     if not modules and not reporter.errors:
         reporter.error(
             "the course has no modules",
@@ -54,16 +65,87 @@ def load_course(course_dir: Path, reporter: Reporter) -> Course | None:
         )
     _check_unique_ids(modules, config, reporter)
     _check_duration(config, modules, reporter)
-    quizzes = [
-        quiz
-        for module in modules
-        for lesson in module.lessons
-        for quiz in parse_quizzes(lesson, reporter).quizzes
-    ]
+    quizzes = [quiz for each in read.values() for quiz in each.quizzes]
     check_unique_ids(quizzes, reporter)
     course = Course(config=config, root=root, modules=tuple(modules), quizzes=tuple(quizzes))
     check_grading(course, reporter)
     return course
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadLesson:
+    """A lesson file as read: the lesson (None if it cannot be), its quizzes, its problems."""
+
+    lesson: Lesson | None
+    quizzes: tuple[Quiz, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def _read_lessons(
+    root: Path, wanted: list[tuple[Path, str]], reporter: Reporter, jobs: int
+) -> list[_ReadLesson]:
+    """Each lesson file of ``wanted`` (path, module id), read, with its problems reported."""
+    shelf = _LessonShelf(root)
+    found = [shelf.recall(path, module_id) for path, module_id in wanted]
+    missing = [index for index, each in enumerate(found) if each is None]
+    done = map_in_processes(lambda index: _read_lesson(root, *wanted[index]), missing, jobs)
+    for index, each in zip(missing, done, strict=True):
+        shelf.keep(*wanted[index], each)
+        found[index] = each
+    shelf.forget_others()
+    complete = [each for each in found if each is not None]
+    for each in complete:
+        reporter.diagnostics += each.diagnostics
+    return complete
+
+
+def _read_lesson(root: Path, path: Path, module_id: str) -> _ReadLesson:
+    reporter = Reporter()
+    lesson = _load_lesson(root, path, module_id, reporter)
+    quizzes = parse_quizzes(lesson, reporter).quizzes if lesson is not None else ()
+    return _ReadLesson(lesson, quizzes, tuple(reporter.diagnostics))
+
+
+class _LessonShelf:
+    """Lessons read by earlier builds, by the bytes of their file.
+
+    Reading a lesson means parsing its front matter and its Markdown for quizzes,
+    most of a large course's load time; a lesson file whose bytes, place and module
+    are unchanged reads the same. Entries are pickles in Sabaq's own cache folder,
+    trusted as its own compiled code is; one that cannot be read is read afresh.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._shelf = Shelf("lessons", entry_name(str(root))[:24])
+
+    def recall(self, path: Path, module_id: str) -> _ReadLesson | None:
+        name = self._name(path, module_id)
+        data = self._shelf.read(name) if name is not None else None
+        if data is None:
+            return None
+        try:
+            found = pickle.loads(data)
+        except Exception:  # a damaged entry of any kind is only a lesson to read again
+            return None
+        return found if isinstance(found, _ReadLesson) else None
+
+    def keep(self, path: Path, module_id: str, read: _ReadLesson) -> None:
+        name = self._name(path, module_id)
+        if name is not None and not any(d.level is Level.ERROR for d in read.diagnostics):
+            self._shelf.write(name, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def forget_others(self) -> None:
+        self._shelf.forget_others()
+
+    def _name(self, path: Path, module_id: str) -> str | None:
+        try:
+            if path.stat().st_size > MAX_LESSON_BYTES:
+                return None
+            data = path.read_bytes()
+        except OSError:
+            return None
+        return entry_name(code_fingerprint(), str(path), module_id, data) + ".pickle"
 
 
 def _check_duration(config: CourseConfig, modules: list[Module], reporter: Reporter) -> None:
@@ -156,7 +238,32 @@ def _leaves_course(path: Path, root: Path, reporter: Reporter) -> bool:
     return False
 
 
-def _load_module(root: Path, folder: Path, reporter: Reporter) -> Module | None:
+@dataclass(frozen=True, slots=True)
+class _ModuleDraft:
+    """A module folder as read, before its lessons are."""
+
+    id: str
+    title: str
+    relpath: str
+    lesson_files: tuple[Path, ...]
+    description: str
+    links: tuple[WebLink, ...]
+    discussion: str
+
+    def module(self, read: dict[tuple[Path, str], _ReadLesson]) -> Module:
+        lessons = (read[path, self.id].lesson for path in self.lesson_files)
+        return Module(
+            id=self.id,
+            title=self.title,
+            relpath=self.relpath,
+            lessons=tuple(lesson for lesson in lessons if lesson is not None),
+            description=self.description,
+            links=self.links,
+            discussion=self.discussion,
+        )
+
+
+def _read_module(root: Path, folder: Path, reporter: Reporter) -> _ModuleDraft | None:
     children = _ordered_children(folder, root, reporter)
     lesson_files = [
         path for path in children if path.is_file() and path.name.endswith(LESSON_SUFFIX)
@@ -188,18 +295,7 @@ def _load_module(root: Path, folder: Path, reporter: Reporter) -> Module | None:
             f"add a Markdown lesson such as {relpath}/01-introduction.md",
         )
         return None
-    lessons = [
-        lesson for path in lesson_files if (lesson := _load_lesson(root, path, slug, reporter))
-    ]
-    return Module(
-        id=slug,
-        title=title,
-        relpath=relpath,
-        lessons=tuple(lessons),
-        description=description,
-        links=links,
-        discussion=discussion,
-    )
+    return _ModuleDraft(slug, title, relpath, tuple(lesson_files), description, links, discussion)
 
 
 def _web_links(doc: YamlDoc, reporter: Reporter) -> tuple[WebLink, ...]:

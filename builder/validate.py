@@ -22,6 +22,7 @@ reported as such rather than read to the end.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -45,6 +46,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from builder.assets import svg_findings
+from builder.buildcache import Shelf, code_fingerprint, entry_name
 from builder.errors import Level
 
 MANIFEST = "imsmanifest.xml"
@@ -274,8 +276,14 @@ def validate_package(package: Path, schemas: Path | None = None) -> PackageRepor
     return PackageReport(package, kind, found.sorted())
 
 
-def validate_entries(name: str, entries: Mapping[str, bytes]) -> PackageReport:
-    """Check a package still in memory (the build's entries), before it is written."""
+def validate_entries(
+    name: str, entries: Mapping[str, bytes], kept: Shelf | None = None
+) -> PackageReport:
+    """Check a package still in memory (the build's entries), before it is written.
+
+    ``kept`` holds the findings of pages checked by earlier builds: a page whose bytes,
+    place and package contents are the same has the same findings.
+    """
     found = _Findings()
     for entry in sorted(entries):
         _check_entry_name(entry, found)
@@ -283,7 +291,7 @@ def validate_entries(name: str, entries: Mapping[str, bytes]) -> PackageReport:
     def chunks(entry: str) -> Generator[bytes, None, None]:
         yield entries[entry]
 
-    files = _Files(entries, chunks, found)
+    files = _Files(entries, chunks, found, kept=kept)
     kind = _check_files(files, None, found)
     return PackageReport(Path(name), kind, found.sorted())
 
@@ -388,8 +396,11 @@ class _Files:
         *,
         sizes: Mapping[str, int] | None = None,
         damaged: Iterable[str] = (),
+        kept: Shelf | None = None,
     ) -> None:
         self.names = frozenset(names)
+        self.kept = kept
+        """Findings of pages checked by earlier builds (see :func:`validate_entries`)."""
         self.damaged = frozenset(damaged)
         """Entries already reported as unreadable."""
         self._chunks = chunks
@@ -400,6 +411,10 @@ class _Files:
         self._folded: dict[str, str] = {}
         for name in sorted(self.names):
             self._folded.setdefault(name.casefold(), name)
+
+    @functools.cached_property
+    def names_digest(self) -> str:
+        return entry_name(*sorted(self.names))
 
     def read(self, name: str) -> bytes | None:
         """The whole file, to be parsed; None (reported) when it is unreadable or too large."""
@@ -1180,6 +1195,8 @@ def _check_page(
     key = (name, hashlib.sha256(data).digest(), files.names, tuple(sorted(restore_targets.items())))
     known = _PAGE_FINDINGS.get(key)
     if known is None:
+        known = _kept_findings(files, key)
+    if known is None:
         own = _Findings()
         document = _parse_html(data)
         if document is not None:
@@ -1188,6 +1205,7 @@ def _check_page(
             )
             _check_document(scope, document, 0)
         known = own
+        _keep_findings(files, key, known)
         if len(_PAGE_FINDINGS) >= _PAGE_FINDINGS_KEPT:
             _PAGE_FINDINGS.clear()
         _PAGE_FINDINGS[key] = known
@@ -1200,6 +1218,46 @@ def _check_page(
 _PageKey = tuple[str, bytes, frozenset[str], tuple[tuple[int, str], ...]]
 _PAGE_FINDINGS: dict[_PageKey, _Findings] = {}
 _PAGE_FINDINGS_KEPT = 20_000
+
+
+def _kept_findings(files: _Files, key: _PageKey) -> _Findings | None:
+    if files.kept is None:
+        return None
+    data = files.kept.read(_findings_name(files, key))
+    if data is None:
+        return None
+    try:
+        entry = json.loads(data)
+        found = _Findings(
+            problems=[
+                Problem(Level(level), str(code), str(message), file, line)
+                for level, code, message, file, line in entry["problems"]
+            ],
+            unlisted=int(entry["unlisted"]),
+            unlisted_error=bool(entry["unlisted_error"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+    found._seen.update(found.problems)
+    return found
+
+
+def _keep_findings(files: _Files, key: _PageKey, found: _Findings) -> None:
+    if files.kept is None:
+        return
+    entry = {
+        "problems": [[p.level.value, p.code, p.message, p.file, p.line] for p in found.problems],
+        "unlisted": found.unlisted,
+        "unlisted_error": found.unlisted_error,
+    }
+    files.kept.write(_findings_name(files, key), json.dumps(entry).encode("utf-8"))
+
+
+def _findings_name(files: _Files, key: _PageKey) -> str:
+    name, digest, _, restore_targets = key
+    return entry_name(
+        code_fingerprint(), name, digest, files.names_digest, json.dumps(restore_targets)
+    )
 
 
 _RESTORE_LINK = re.compile(r"\A\$@(PAGEVIEWBYID|QUIZVIEWBYID)\*(\d+)@\$(#[^\s]*)?\Z")

@@ -1,0 +1,170 @@
+"""Lesson pages kept between builds, so an edit re-renders only the lessons it touched.
+
+A lesson's page depends on its own Markdown and on a small part of the rest of the
+course: the titles, ids, places and durations of every module and lesson (outline,
+previous/next, links to other lessons), every quiz (keys and grading are course-wide),
+``course.yml``, the translations and theme catalog of the language, and Sabaq's own
+code. :func:`site_key` hashes all of that but the lessons' text; a lesson with quizzes
+counts its whole text in, since its quizzes shape other pages. A page is then kept
+under the hash of the site key and its own lesson.
+
+A kept page is used only if every file it packages (images, downloads) is still a
+file inside the course, as when the lesson was checked; otherwise the lesson is
+rendered again and reports what changed. Warnings its rendering gave are kept with
+it and reported again. Pages whose rendering reported an error are never kept.
+
+The cache lives in ``pages/`` of Sabaq's cache folder, one folder per course,
+language and page kind holding the last build's pages only. Deleting any of it only
+makes the next build slower: a kept page is the page a cold build renders, byte for
+byte (tested).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from builder.buildcache import (
+    Shelf,
+    code_fingerprint,
+    diagnostic_entry,
+    diagnostic_from,
+    entry_name,
+)
+from builder.config import COURSE_FILE
+from builder.errors import Diagnostic, Level
+from builder.markdown import still_packageable
+from builder.model import Course, Lesson
+
+ENTRY_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class LessonPage:
+    """A lesson's page as rendered, with the files it uses and what rendering reported."""
+
+    html: bytes
+    assets: tuple[str, ...]
+    """Course-relative paths of the images and downloads the page uses, sorted."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return any(d.level is Level.ERROR for d in self.diagnostics)
+
+
+def site_key(course: Course, *parts: object) -> str:
+    """What every page of ``course`` depends on besides its own lesson (module doc).
+
+    ``parts`` are the rest of what shapes the pages: language, page kind, and the
+    digests of the translations and theme catalog.
+    """
+    digest = hashlib.sha256()
+    for part in (code_fingerprint(), str(course.root), *parts):
+        _feed(digest, str(part).encode("utf-8"))
+    _feed(digest, _read(course.root / COURSE_FILE))
+    quizzed = {quiz.lesson_id for quiz in course.quizzes}
+    outline = [
+        [
+            module.id,
+            module.title,
+            module.relpath,
+            module.description,
+            module.discussion,
+            [[link.title, link.url] for link in module.links],
+            [_lesson_outline(lesson, lesson.id in quizzed) for lesson in module.lessons],
+        ]
+        for module in course.modules
+    ]
+    _feed(digest, json.dumps(outline, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def digest_of(messages: Mapping[str, str] | None, *files: Path | None) -> str:
+    """A translation mapping and catalog files, hashed, for :func:`site_key`."""
+    digest = hashlib.sha256()
+    if messages is not None:
+        _feed(digest, json.dumps(sorted(messages.items()), ensure_ascii=False).encode("utf-8"))
+    for path in files:
+        _feed(digest, b"-" if path is None else _read(path))
+    return digest.hexdigest()
+
+
+def _lesson_outline(lesson: Lesson, with_quizzes: bool) -> list[object]:
+    return [
+        lesson.id,
+        lesson.title,
+        lesson.relpath,
+        lesson.duration_minutes,
+        list(lesson.objectives),
+        # The quizzes' ids, order and questions are read from the text.
+        lesson.body if with_quizzes else None,
+    ]
+
+
+class PageCache:
+    """The kept pages of one course, language and page kind."""
+
+    def __init__(self, course: Course, key: str, shelf: str) -> None:
+        self._course = course
+        self._key = key
+        self._shelf = Shelf("pages", entry_name(str(course.root), shelf)[:24])
+
+    def recall(self, lesson: Lesson) -> LessonPage | None:
+        data = self._shelf.read(self._entry_name(lesson))
+        if data is None:
+            return None
+        try:
+            page = _page_from(json.loads(data))
+        except (ValueError, KeyError, TypeError):
+            return None
+        if not all(still_packageable(self._course.root, asset) for asset in page.assets):
+            return None
+        return page
+
+    def keep(self, lesson: Lesson, page: LessonPage) -> None:
+        if not page.failed:
+            data = json.dumps(_entry(page), ensure_ascii=False).encode("utf-8")
+            self._shelf.write(self._entry_name(lesson), data)
+
+    def forget_others(self) -> None:
+        """Drop the pages no lesson of this build asked for."""
+        self._shelf.forget_others()
+
+    def _entry_name(self, lesson: Lesson) -> str:
+        parts = (self._key, lesson.relpath, str(lesson.body_line), lesson.body)
+        return entry_name(*parts) + ".json"
+
+
+def _entry(page: LessonPage) -> dict[str, Any]:
+    return {
+        "version": ENTRY_VERSION,
+        "html": page.html.decode("utf-8"),
+        "assets": list(page.assets),
+        "diagnostics": [diagnostic_entry(d) for d in page.diagnostics],
+    }
+
+
+def _page_from(entry: dict[str, Any]) -> LessonPage:
+    if entry["version"] != ENTRY_VERSION:
+        raise ValueError("an entry of another version")
+    return LessonPage(
+        html=str(entry["html"]).encode("utf-8"),
+        assets=tuple(str(asset) for asset in entry["assets"]),
+        diagnostics=tuple(diagnostic_from(d) for d in entry["diagnostics"]),
+    )
+
+
+def _feed(digest: Any, data: bytes) -> None:
+    digest.update(len(data).to_bytes(8, "big") + data)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""

@@ -1,0 +1,195 @@
+"""Rebuilds render only what changed, and parallel builds render the same bytes.
+
+Pages kept between builds (builder.pagecache) must never change a byte: after any
+edit, a build that reuses kept pages equals a cold build with no cache at all, and it
+renders again exactly the lessons the edit can reach. Builds over several processes
+(``--jobs``, builder.parallel) equal builds in one.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from builder import buildcache, parallel, render
+from builder.build import BuildResult, build
+from builder.errors import CourseError
+from builder.model import Lesson
+from builder.pagecache import LessonPage
+from tests.support import copy_root, sabaq
+from tests.synthetic import MEDIUM, write_course
+
+FORMATS = ["scorm12", "imscc11", "website"]
+
+
+def packages(result: BuildResult) -> dict[str, bytes]:
+    return {p.path.name: p.path.read_bytes() for p in result.packages}
+
+
+def forget_everything() -> None:
+    shutil.rmtree(buildcache.cache_root(), ignore_errors=True)
+
+
+def forget_the_build_record() -> None:
+    """Only the record of whole builds: the next build is not 'up to date', pages stay kept."""
+    shutil.rmtree(buildcache.cache_dir(), ignore_errors=True)
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The lessons rendered (not taken from the cache) since the test began."""
+    seen: list[str] = []
+    original = render._LessonPageMaker.render
+
+    def counting(self: render._LessonPageMaker, lesson: Lesson) -> LessonPage:
+        seen.append(lesson.relpath)
+        return original(self, lesson)
+
+    monkeypatch.setattr(render._LessonPageMaker, "render", counting)
+    return seen
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    return copy_root("quizzes", tmp_path / "courses")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def quiz_free_lesson(course: Path) -> Path:
+    return next(p for p in sorted(course.rglob("*.md")) if "::: " not in p.read_text())
+
+
+def the_exam(course: Path) -> Path:
+    return next(p for p in sorted(course.rglob("*.md")) if "::: quiz exam" in p.read_text())
+
+
+CHANGES: dict[str, Callable[[Path], object]] = {
+    "prose of a lesson": lambda c: edit(quiz_free_lesson(c), "\n\n", "\n\nA new paragraph.\n\n"),
+    "title of a lesson": lambda c: edit(quiz_free_lesson(c), "title: ", "title: Renamed "),
+    "a quiz": lambda c: edit(the_exam(c), "attempts=2", "attempts=3"),
+    "course.yml": lambda c: edit(c / "course.yml", "title: ", "title: Retitled "),
+    "a module's title": lambda c: edit(next(c.rglob("module.yml")), "title: ", "title: New "),
+    "a lesson added": lambda c: (quiz_free_lesson(c).parent / "99-extra.md").write_text(
+        "---\ntitle: Extra\n---\nOne more lesson.\n", encoding="utf-8"
+    ),
+    "a lesson removed": lambda c: quiz_free_lesson(c).unlink(),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_rebuild_after_a_change_equals_a_cold_build(
+    change: str, course: Path, tmp_path: Path
+) -> None:
+    build([course], tmp_path / "first", FORMATS)
+    CHANGES[change](course)
+    forget_the_build_record()
+    warm = build([course], tmp_path / "warm", FORMATS)
+    forget_everything()
+    cold = build([course], tmp_path / "cold", FORMATS)
+    assert packages(warm) == packages(cold)
+    assert [w.format() for w in warm.warnings] == [w.format() for w in cold.warnings]
+
+
+def test_an_edit_renders_again_only_the_lesson_it_touched(
+    course: Path, tmp_path: Path, rendered: list[str]
+) -> None:
+    build([course], tmp_path / "first", FORMATS)
+    everything = len(rendered)
+    lesson = quiz_free_lesson(course)
+    CHANGES["prose of a lesson"](course)
+    rendered.clear()
+    build([course], tmp_path / "second", FORMATS)
+    relpath = lesson.relative_to(course).as_posix()
+    assert rendered and set(rendered) == {relpath}
+    assert len(rendered) < everything
+
+
+def test_a_quiz_edit_renders_every_page_again(
+    course: Path, tmp_path: Path, rendered: list[str]
+) -> None:
+    """Quiz keys and the course's grading are in pages of other lessons too."""
+    build([course], tmp_path / "first", FORMATS)
+    everything = sorted(rendered)
+    CHANGES["a quiz"](course)
+    rendered.clear()
+    build([course], tmp_path / "second", FORMATS)
+    assert sorted(rendered) == everything
+
+
+def test_kept_pages_report_their_warnings_again(tmp_path: Path, rendered: list[str]) -> None:
+    course = copy_root("minimal", tmp_path / "courses")
+    lesson = course / "01-basics" / "01-welcome.md"
+    edit(lesson, "Visit [Sabaq]", "```klingon\nQapla'\n```\n\nVisit [Sabaq]")
+    first = build([course], tmp_path / "first", FORMATS)
+    assert any(lesson.name in w.format() for w in first.warnings), "the edit must warn"
+    forget_the_build_record()
+    rendered.clear()
+    again = build([course], tmp_path / "again", FORMATS)
+    assert rendered == []
+    assert [w.format() for w in again.warnings] == [w.format() for w in first.warnings]
+
+
+def test_a_missing_image_is_reported_even_when_the_page_was_kept(tmp_path: Path) -> None:
+    course = copy_root("minimal", tmp_path / "courses")
+    build([course], tmp_path / "first", FORMATS)
+    (course / "01-basics" / "images" / "square.svg").unlink()
+    forget_the_build_record()
+    with pytest.raises(CourseError) as raised:
+        build([course], tmp_path / "second", FORMATS)
+    assert "01-welcome.md:" in str(raised.value) and "square.svg" in str(raised.value)
+    assert not (tmp_path / "second").exists() or not any((tmp_path / "second").iterdir())
+
+
+def test_a_damaged_cache_entry_is_rendered_again(course: Path, tmp_path: Path) -> None:
+    first = build([course], tmp_path / "first", FORMATS)
+    for entry in (buildcache.cache_root() / "pages").rglob("*.json"):
+        entry.write_text('{"version": 1, "html": 5}')
+    forget_the_build_record()
+    assert packages(build([course], tmp_path / "first", FORMATS)) == packages(first)
+
+
+@pytest.fixture(scope="module")
+def medium(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_course(tmp_path_factory.mktemp("medium"), MEDIUM)
+
+
+def test_parallel_builds_equal_serial_ones(medium: Path, tmp_path: Path) -> None:
+    assert MEDIUM.lessons >= parallel.PARALLEL_FROM and parallel.can_fork()
+    forget_everything()
+    serial = build([medium], tmp_path / "serial", ["all"], jobs=1)
+    forget_everything()
+    spread = build([medium], tmp_path / "spread", ["all"], jobs=2)
+    assert packages(spread) == packages(serial)
+    assert [w.format() for w in spread.warnings] == [w.format() for w in serial.warnings]
+
+
+def test_parallel_builds_report_mistakes_like_serial_ones(medium: Path, tmp_path: Path) -> None:
+    course = tmp_path / "broken"
+    shutil.copytree(medium, course)
+    for module in (1, 7):
+        lesson = course / f"{module:02d}-module-{module}" / "02-lesson-2.md"
+        edit(lesson, "\n\n", "\n\n![A missing figure](images/none.svg)\n\n")
+    reports = []
+    for jobs in (1, 2):
+        forget_everything()
+        with pytest.raises(CourseError) as raised:
+            build([course], tmp_path / f"out-{jobs}", ["scorm12"], jobs=jobs)
+        reports.append(str(raised.value))
+    assert reports[0] == reports[1]
+    assert reports[0].count("error:") == 2 and "07-module-7/02-lesson-2.md" in reports[0]
+
+
+def test_the_command_takes_jobs(medium: Path, tmp_path: Path) -> None:
+    forget_everything()
+    result = sabaq("build", str(medium), "-f", "scorm12", "--out", str(tmp_path), "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    refused = sabaq("build", str(medium), "--jobs", "0")
+    assert refused.exit_code == 2 and "--jobs" in refused.output
