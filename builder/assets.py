@@ -244,3 +244,90 @@ def _line(element: etree._Element) -> int:
 
 def _has_words(text: str) -> bool:
     return sum(character.isalpha() for character in text) >= 2
+
+
+# --- Intrinsic sizes ------------------------------------------------------------------
+
+_LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
+_JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+"""Start-of-frame markers, which carry the size (not DHT, JPG or DAC)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageSize:
+    width: int
+    height: int
+    fluid: bool = False
+    """Only proportions, no size of its own (an SVG with a viewBox alone): browsers draw
+    it as wide as the text, so the page keeps doing so."""
+
+
+def image_size(data: bytes, suffix: str) -> ImageSize | None:
+    """An image's width and height in CSS pixels, read from its header; None if unknown.
+
+    Pages give every image its size, so the browser keeps the image's room while it
+    loads: without it the text jumps as images arrive, and a learner's tap on a link
+    or an answer lands on whatever moved under it.
+    """
+    reader = _SIZE_READERS.get(suffix.lower())
+    try:
+        size = reader(data) if reader is not None else None
+    except (IndexError, ValueError, etree.XMLSyntaxError):
+        return None
+    if size is None or size.width <= 0 or size.height <= 0:
+        return None
+    return size
+
+
+def _svg_size(data: bytes) -> ImageSize | None:
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    root = etree.fromstring(data, parser)
+    width, height = (_LENGTH.match(root.get(name, "")) for name in ("width", "height"))
+    if width and height:
+        return ImageSize(round(float(width[1])), round(float(height[1])))
+    box = root.get("viewBox", "").replace(",", " ").split()
+    if len(box) == 4:
+        return ImageSize(round(float(box[2])), round(float(box[3])), fluid=True)
+    return None
+
+
+def _png_size(data: bytes) -> ImageSize | None:
+    if not data.startswith(b"\x89PNG\r\n\x1a\n") or data[12:16] != b"IHDR":
+        return None
+    return ImageSize(int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big"))
+
+
+def _gif_size(data: bytes) -> ImageSize | None:
+    if not data.startswith((b"GIF87a", b"GIF89a")):
+        return None
+    return ImageSize(int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little"))
+
+
+def _jpeg_size(data: bytes) -> ImageSize | None:
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    index = 2
+    while index + 9 < len(data):
+        if data[index] != 0xFF:
+            return None
+        marker = data[index + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            index += 1
+            continue
+        if marker in _JPEG_FRAMES:
+            height = int.from_bytes(data[index + 5 : index + 7], "big")
+            width = int.from_bytes(data[index + 7 : index + 9], "big")
+            return ImageSize(width, height)
+        index += 2 + int.from_bytes(data[index + 2 : index + 4], "big")
+    return None
+
+
+_SIZE_READERS: dict[str, Callable[[bytes], ImageSize | None]] = {
+    ".svg": _svg_size,
+    ".png": _png_size,
+    ".gif": _gif_size,
+    ".jpg": _jpeg_size,
+    ".jpeg": _jpeg_size,
+}

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 from itertools import count
 from pathlib import Path
@@ -43,6 +43,7 @@ from builder.assessment import (
     assessment_plugin,
     extract_quizzes,
 )
+from builder.assets import ImageSize, image_size
 from builder.errors import Location, Reporter
 from builder.fields import find_bad_character
 from builder.mathml import MathError, alt_text, tex_to_mathml
@@ -239,7 +240,8 @@ class _Resolver:
         self.assets.add(relpath)
         return self._relative(f"{CONTENT_DIR}/{relpath}") + fragment, False
 
-    def rewrite_image(self, src: str, alt: str, line: int) -> str | None:
+    def rewrite_image(self, src: str, alt: str, line: int) -> tuple[str, ImageSize | None] | None:
+        """The image's address from the page and its size, once checked; None if refused."""
         if not alt.strip():
             self.reporter.error(
                 f"image '{src}' has no alt text",
@@ -258,7 +260,7 @@ class _Resolver:
             return None
         relpath, _ = target
         self.assets.add(relpath)
-        return self._relative(f"{CONTENT_DIR}/{relpath}")
+        return self._relative(f"{CONTENT_DIR}/{relpath}"), _size_of(self.course.root / relpath)
 
     def _local_target(self, href: str, line: int, what: str) -> tuple[str, str] | None:
         """Resolve a relative reference to (course-relative path, '#fragment' or '')."""
@@ -619,9 +621,14 @@ def _rewrite_inline(children: list[Token], line: int, resolver: _Resolver) -> No
                     child.attrs["rel"] = "noopener noreferrer"
         elif child.type == "image":
             src = str(child.attrs.get("src", ""))
-            new_src = resolver.rewrite_image(src, child.content, line)
-            if new_src is not None:
-                child.attrs["src"] = new_src
+            rewritten_image = resolver.rewrite_image(src, child.content, line)
+            if rewritten_image is not None:
+                child.attrs["src"], size = rewritten_image
+                if size is not None:
+                    child.attrs["width"] = str(size.width)
+                    child.attrs["height"] = str(size.height)
+                    if size.fluid:
+                        child.attrs["class"] = FLUID_IMAGE_CLASS
             child.attrs["loading"] = "lazy"
 
 
@@ -670,6 +677,27 @@ def code_stylesheet() -> str:
 def _is_external(href: str) -> bool:
     match = _SCHEME.match(href)
     return match is not None and match.group(0)[:-1].lower() in EXTERNAL_SCHEMES
+
+
+FLUID_IMAGE_CLASS = "fluid"
+"""An image drawn as wide as the text (see :attr:`ImageSize.fluid`)."""
+
+
+def _size_of(path: Path) -> ImageSize | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _size_at(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4096)
+def _size_at(path: Path, _mtime_ns: int, _bytes: int) -> ImageSize | None:
+    """Cached by the file's time and length: an image used by many lessons is read once."""
+    try:
+        return image_size(path.read_bytes(), path.suffix)
+    except OSError:
+        return None
 
 
 def still_packageable(root: Path, relpath: str) -> bool:

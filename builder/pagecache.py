@@ -9,8 +9,9 @@ counts its whole text in, since its quizzes shape other pages. A page is then ke
 under the hash of the site key and its own lesson.
 
 A kept page is used only if every file it packages (images, downloads) is still a
-file inside the course, as when the lesson was checked; otherwise the lesson is
-rendered again and reports what changed. Warnings its rendering gave are kept with
+file inside the course, as when the lesson was checked, with the same bytes (the page
+gives each image its size); otherwise the lesson is rendered again and reports what
+changed. Warnings its rendering gave are kept with
 it and reported again. Pages whose rendering reported an error are never kept.
 
 The cache lives in ``pages/`` of Sabaq's cache folder, one folder per course,
@@ -119,17 +120,27 @@ class PageCache:
         if data is None:
             return None
         try:
-            page = _page_from(json.loads(data))
+            entry = json.loads(data)
+            page = _page_from(entry)
         except (ValueError, KeyError, TypeError):
             return None
         if not all(still_packageable(self._course.root, asset) for asset in page.assets):
             return None
+        if entry.get("asset_digest") != self._asset_digest(page):
+            return None  # an image changed, and with it the size the page gives it
         return page
 
     def keep(self, lesson: Lesson, page: LessonPage) -> None:
         if not page.failed:
-            data = json.dumps(_entry(page), ensure_ascii=False).encode("utf-8")
+            entry = _entry(page) | {"asset_digest": self._asset_digest(page)}
+            data = json.dumps(entry, ensure_ascii=False).encode("utf-8")
             self._shelf.write(self._entry_name(lesson), data)
+
+    def _asset_digest(self, page: LessonPage) -> str | None:
+        try:
+            return entry_name(*((self._course.root / a).read_bytes() for a in page.assets))
+        except OSError:
+            return None
 
     def forget_others(self) -> None:
         """Drop the pages no lesson of this build asked for."""

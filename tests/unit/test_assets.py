@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builder.assets import check_svg, localise_svg, svg_labels
+from builder.assets import ImageSize, check_svg, image_size, localise_svg, svg_labels
 from builder.cli import main
 from builder.errors import Reporter
 from tests.support import copy_root
@@ -138,3 +138,58 @@ def test_a_translated_diagram_carries_the_translation_as_text() -> None:
 def test_an_untranslated_diagram_keeps_its_bytes() -> None:
     assert localise_svg(LABELLED, {}) is LABELLED
     assert localise_svg(b"<svg", {"x": "y"}) == b"<svg"
+
+
+def _png(width: int, height: int) -> bytes:
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
+    return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDR" + header + b"\x00" * 4
+
+
+def _jpeg(width: int, height: int) -> bytes:
+    app0 = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    frame = b"\xff\xc2\x00\x11\x08" + height.to_bytes(2, "big") + width.to_bytes(2, "big")
+    return b"\xff\xd8" + app0 + frame + b"\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01"
+
+
+@pytest.mark.parametrize(
+    ("data", "suffix", "size"),
+    [
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40px"/>',
+            ".svg",
+            ImageSize(120, 40),
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640.4 300"/>',
+            ".SVG",
+            ImageSize(640, 300, fluid=True),
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="50%" viewBox="0,0,8,4"/>',
+            ".svg",
+            ImageSize(8, 4, fluid=True),
+        ),
+        (_png(800, 450), ".png", ImageSize(800, 450)),
+        (b"GIF89a\x40\x01\xf0\x00" + b"\x00" * 8, ".gif", ImageSize(320, 240)),
+        (_jpeg(1024, 768), ".jpg", ImageSize(1024, 768)),
+    ],
+)
+def test_pages_know_each_images_size(data: bytes, suffix: str, size: ImageSize) -> None:
+    """Pages keep an image's room while it loads, so nothing moves under a learner's tap."""
+    assert image_size(data, suffix) == size
+
+
+@pytest.mark.parametrize(
+    ("data", "suffix"),
+    [
+        (b'<svg xmlns="http://www.w3.org/2000/svg" width="10em" height="2em"/>', ".svg"),
+        (b"<svg", ".svg"),
+        (b"\x89PNG\r\n\x1a\n", ".png"),
+        (_png(0, 10), ".png"),
+        (b"\xff\xd8\xff\xe0\x00", ".jpg"),
+        (b"RIFF....WEBP", ".webp"),
+        (b"%PDF-1.7", ".pdf"),
+    ],
+)
+def test_an_image_of_unknown_size_is_left_to_the_browser(data: bytes, suffix: str) -> None:
+    assert image_size(data, suffix) is None

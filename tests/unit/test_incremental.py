@@ -81,6 +81,9 @@ CHANGES: dict[str, Callable[[Path], object]] = {
         "---\ntitle: Extra\n---\nOne more lesson.\n", encoding="utf-8"
     ),
     "a lesson removed": lambda c: quiz_free_lesson(c).unlink(),
+    "an image's size": lambda c: edit(
+        c / "01-basics" / "images" / "square.svg", 'viewBox="0 0 10 10"', 'viewBox="0 0 20 10"'
+    ),
 }
 
 

@@ -104,7 +104,10 @@ def test_links_between_lessons_become_package_paths(course_dir: Path) -> None:
     assert '<a href="#here">c</a>' in html
     assert '<a href="https://example.org/x" target="_blank" rel="noopener noreferrer">d</a>' in html
     assert 'href="mailto:team@example.org" target="_blank"' in html
-    assert '<img src="../01-basics/images/square.svg" alt="Square" loading="lazy" />' in html
+    assert (
+        '<img src="../01-basics/images/square.svg" alt="Square" width="10" height="10" '
+        'class="fluid" loading="lazy" />'
+    ) in html
     assert assets == frozenset({"01-basics/images/square.svg"})
 
 
