@@ -3,7 +3,8 @@
 The same entries always give the same bytes: sorted names, one fixed timestamp
 (``SOURCE_DATE_EPOCH`` when set, never earlier than 1980, the first date a zip can
 hold), fixed permissions and no host-specific fields. An LMS admin can then tell
-from a checksum whether a course really changed.
+from a checksum whether a course really changed. The archive itself is laid out by
+:mod:`builder.zipwriter`, which deflates each distinct content once.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import os
 import shutil
 import tempfile
 import time
-import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO
+
+from builder.zipwriter import write_archive
 
 ZIP_EPOCH_FLOOR = 315532800  # 1980-01-01T00:00:00Z
 DEFAULT_EPOCH = 1577836800  # 2020-01-01T00:00:00Z, used when SOURCE_DATE_EPOCH is unset
@@ -37,6 +39,7 @@ def check_entry_name(name: str) -> None:
         not name
         or name.startswith("/")
         or "\\" in name
+        or "\x00" in name  # zipfile cut names there; an extractor may too
         or any(part in ("", ".", "..") for part in parts)
         or (len(parts[0]) == 2 and parts[0][1] == ":")
     ):
@@ -76,17 +79,11 @@ def write_atomically(destination: Path, write: Callable[[IO[bytes]], object]) ->
 
 
 def _write(stream: IO[bytes], entries: Mapping[str, bytes]) -> None:
-    stamp = zip_timestamp()
-    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(entries):
-            check_entry_name(name)
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, so the mode bits below mean the same everywhere
-            info.external_attr = FILE_MODE << 16
-            archive.writestr(
-                info, entries[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9
-            )
+    names = sorted(entries)
+    for name in names:  # all of them before deflating anything
+        check_entry_name(name)
+    # Made on Unix (builder.zipwriter), so FILE_MODE means the same to every extractor.
+    write_archive(stream, ((name, entries[name]) for name in names), zip_timestamp(), FILE_MODE)
 
 
 class Publication:

@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import cache
 from html import escape
 from typing import TypeVar
 
@@ -445,7 +446,8 @@ class LessonQuizzes:
     """In the order they appear; the knowledge check (if any) where its first question is."""
     tokens: list[Token]
     """The lesson's tokens with each quiz block replaced by one :data:`PLACEHOLDER`
-    token and each knowledge-check question by one of its own."""
+    token and each knowledge-check question by one of its own (from
+    :func:`parse_quizzes`, block tokens only: their inline markup is not parsed)."""
 
 
 def assessment_at(token: Token) -> AssessmentRef | None:
@@ -455,8 +457,22 @@ def assessment_at(token: Token) -> AssessmentRef | None:
 
 
 def parse_quizzes(lesson: Lesson, reporter: Reporter) -> LessonQuizzes:
-    """Parse ``lesson``'s body with :func:`quiz_markdown` and extract its quizzes."""
-    return extract_quizzes(quiz_markdown().parse(lesson.body), lesson, reporter)
+    """Parse ``lesson``'s blocks with :func:`quiz_markdown` and extract its quizzes.
+
+    Quizzes are read from the lesson's block structure and keep their texts as source,
+    which each page renders in its language; parsing every paragraph's inline markup
+    here too was a third of loading a course, for tokens nobody reads.
+    """
+    return extract_quizzes(_block_parser().parse(lesson.body), lesson, reporter)
+
+
+@cache
+def _block_parser() -> MarkdownIt:
+    from builder.markdown import make_markdown  # here: markdown.py imports this module
+
+    parser = make_markdown.__wrapped__()  # its own: the shared one parses inline markup
+    parser.disable("inline")
+    return parser
 
 
 def extract_quizzes(tokens: Sequence[Token], lesson: Lesson, reporter: Reporter) -> LessonQuizzes:

@@ -155,7 +155,7 @@ def plan_packages(
         _plan_course(course, wanted[course.config.id], request, reporter, progress)
         for course in courses
     ]
-    checks.forget_others()
+    checks.store()
     reporter.raise_if_errors()
     planned = [package for plan in plans for package in plan.packages]
     if not planned:

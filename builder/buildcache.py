@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -251,44 +252,90 @@ def diagnostic_from(entry: dict[str, Any]) -> Diagnostic:
 
 
 class Shelf:
-    """A folder of the cache keeping what one build made of each part of a course.
+    """What one build made of each part of a course (lessons read, pages, checks), kept.
 
     Entries are named by a hash of everything they were made from, so an entry is
-    either right or absent. The shelf holds one build's entries: :meth:`forget_others`
-    drops the rest, so it does not grow with every edit. Any failure to read or write
-    only costs the time to make the part again.
+    either right or absent. A shelf holds one build's entries: :meth:`store` writes
+    what this build made and drops what it did not ask for, so the cache does not grow
+    with every edit. Entries live in one SQLite database (``kept.sqlite3`` in the cache
+    folder): thousands of small files cost more to create than the work they save.
+    Any failure to read or write only costs the time to make the parts again.
     """
 
     def __init__(self, *names: str) -> None:
-        self._folder = cache_root().joinpath(*names)
+        self._name = "/".join(names)
         self._used: set[str] = set()
+        self._new: dict[str, bytes] = {}
 
     def read(self, name: str) -> bytes | None:
         self._used.add(name)
         try:
-            return (self._folder / name).read_bytes()
-        except OSError:
+            row = (
+                _kept()
+                .execute("SELECT data FROM kept WHERE shelf = ? AND name = ?", (self._name, name))
+                .fetchone()
+            )
+        except sqlite3.Error:
             return None
+        return bytes(row[0]) if row is not None else None
 
     def write(self, name: str, data: bytes) -> None:
+        """Keep ``data`` under ``name`` once :meth:`store` is called."""
         self._used.add(name)
-        target = self._folder / name
-        temporary = target.with_name(f".{name}.{os.getpid()}.part")
-        try:
-            self._folder.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
-        except OSError:
-            temporary.unlink(missing_ok=True)
+        self._new[name] = data
 
-    def forget_others(self) -> None:
+    def store(self) -> None:
+        """Write the entries made since the last call; drop those no part asked for."""
         try:
-            names = os.listdir(self._folder)
-        except OSError:
-            return
-        for name in names:
-            if name not in self._used and not name.startswith("."):
-                (self._folder / name).unlink(missing_ok=True)
+            with _kept() as database:  # one transaction: all of it or none
+                rows = database.execute("SELECT name FROM kept WHERE shelf = ?", (self._name,))
+                unused = [(self._name, name) for (name,) in rows if name not in self._used]
+                database.executemany("DELETE FROM kept WHERE shelf = ? AND name = ?", unused)
+                database.executemany(
+                    "INSERT OR REPLACE INTO kept (shelf, name, data) VALUES (?, ?, ?)",
+                    [(self._name, name, data) for name, data in self._new.items()],
+                )
+        except sqlite3.Error:
+            pass
+        self._new.clear()
+
+
+KEPT_FILE = "kept.sqlite3"
+_connections: dict[Path, sqlite3.Connection] = {}
+
+
+def _kept() -> sqlite3.Connection:
+    """The database of kept entries in the current cache folder, made when missing."""
+    path = cache_root() / KEPT_FILE
+    connection = _connections.pop(path, None)
+    if connection is not None:
+        if path.exists():
+            _connections[path] = connection
+            return connection
+        connection.close()  # the cache was deleted meanwhile
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        connection = _open(path)
+    except sqlite3.DatabaseError:
+        # Not a database (damaged, or another file by that name): start afresh.
+        path.unlink(missing_ok=True)
+        connection = _open(path)
+    _connections[path] = connection
+    return connection
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    # Several builds may share the cache: each waits for another's write to end.
+    connection = sqlite3.connect(path, timeout=60)
+    try:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS kept "
+            "(shelf TEXT, name TEXT, data BLOB, PRIMARY KEY (shelf, name))"
+        )
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
 
 
 def entry_name(*parts: str | bytes) -> str:

@@ -14,8 +14,8 @@ gives each image its size); otherwise the lesson is rendered again and reports w
 changed. Warnings its rendering gave are kept with
 it and reported again. Pages whose rendering reported an error are never kept.
 
-The cache lives in ``pages/`` of Sabaq's cache folder, one folder per course,
-language and page kind holding the last build's pages only. Deleting any of it only
+Pages are kept on a shelf (:class:`builder.buildcache.Shelf`) per course, language
+and page kind, holding the last build's pages only. Deleting any of the cache only
 makes the next build slower: a kept page is the page a cold build renders, byte for
 byte (tested).
 """
@@ -142,9 +142,9 @@ class PageCache:
         except OSError:
             return None
 
-    def forget_others(self) -> None:
-        """Drop the pages no lesson of this build asked for."""
-        self._shelf.forget_others()
+    def store(self) -> None:
+        """Keep this build's new pages; drop those no lesson of this build asked for."""
+        self._shelf.store()
 
     def _entry_name(self, lesson: Lesson) -> str:
         parts = (self._key, lesson.relpath, str(lesson.body_line), lesson.body)

@@ -248,7 +248,7 @@ def _lesson_pages(
     for lesson, page in zip(missing, rendered, strict=True):
         cache.keep(lesson, page)
         pages[lesson.id] = page
-    cache.forget_others()
+    cache.store()
     return pages
 
 

@@ -92,7 +92,7 @@ def _read_lessons(
     for index, each in zip(missing, done, strict=True):
         shelf.keep(*wanted[index], each)
         found[index] = each
-    shelf.forget_others()
+    shelf.store()
     complete = [each for each in found if each is not None]
     for each in complete:
         reporter.diagnostics += each.diagnostics
@@ -135,8 +135,8 @@ class _LessonShelf:
         if name is not None and not any(d.level is Level.ERROR for d in read.diagnostics):
             self._shelf.write(name, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def forget_others(self) -> None:
-        self._shelf.forget_others()
+    def store(self) -> None:
+        self._shelf.store()
 
     def _name(self, path: Path, module_id: str) -> str | None:
         try:

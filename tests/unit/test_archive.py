@@ -48,7 +48,9 @@ def test_timestamps_before_1980_are_raised_to_the_zip_floor(
     assert archive.zip_timestamp() == (1980, 1, 1, 0, 0, 0)
 
 
-@pytest.mark.parametrize("name", ["../evil", "/abs", "a/../b", "a\\b", "C:/x", "a//b", ""])
+@pytest.mark.parametrize(
+    "name", ["../evil", "/abs", "a/../b", "a\\b", "C:/x", "a//b", "", "page\x00.html"]
+)
 def test_unsafe_entry_names_are_refused(name: str) -> None:
     with pytest.raises(ValueError, match="unsafe archive entry name"):
         zip_bytes({name: b""})

@@ -27,6 +27,7 @@ from builder.assessment import (
     QuizKind,
     assessment_at,
     check_unique_ids,
+    extract_quizzes,
     max_points,
     parse_quizzes,
     quiz_markdown,
@@ -481,11 +482,13 @@ def test_lines_count_from_the_top_of_the_file(tmp_path: Path) -> None:
 
 
 def test_placeholders_render_as_mount_points_or_through_the_hook() -> None:
-    result, _ = parse(
+    md = quiz_markdown()
+    body = (
         "Text.\n\n::: question short id=hash\nQ\n\nAnswer: x\n:::\n\n"
         "::: quiz exam id=final\n::: question short\nQ\n\nAnswer: x\n:::\n:::\n"
     )
-    md = quiz_markdown()
+    # As a page renders them: loading parses the blocks only (see parse_quizzes).
+    result = extract_quizzes(md.parse(body), make_lesson(body), Reporter())
     assert md.renderer.render(result.tokens, md.options, {}) == (
         "<p>Text.</p>\n"
         '<div class="sabaq-quiz" data-quiz="consensus/pow/check" data-question="hash"></div>\n'
