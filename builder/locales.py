@@ -95,10 +95,17 @@ class LocaleInfo:
     font_stack: str
     """CSS ``font-family`` value: the packaged families, then fonts learners may have."""
     digits: Digits
-    plural_rules: tuple[tuple[str, str], ...]
-    """CLDR plural rules as (category, condition) pairs; ``other`` is implicit."""
+    own_plural_rules: tuple[tuple[str, str], ...] | None = None
+    """Sabaq's plural rules where CLDR has none; None takes CLDR's for ``babel_locale``."""
     sabaq_data: tuple[str, ...] = ()
     """What Sabaq supplies itself because CLDR lacks it (documentation and tests)."""
+
+    @property
+    def plural_rules(self) -> tuple[tuple[str, str], ...]:
+        """Plural rules as (category, condition) pairs; ``other`` is implicit."""
+        if self.own_plural_rules is not None:
+            return self.own_plural_rules
+        return _cldr_plural_rules(self.babel_locale)
 
     @property
     def plural_rule(self) -> PluralRule:
@@ -135,7 +142,10 @@ def _plural_rule(rules: tuple[tuple[str, str], ...]) -> PluralRule:
     return PluralRule(rules)
 
 
+@cache
 def _cldr_plural_rules(babel_locale: str) -> tuple[tuple[str, str], ...]:
+    # Read when first asked, not at import: CLDR's locale data takes 40 ms to load,
+    # and most commands never need a plural rule.
     return tuple(sorted(_babel(babel_locale).plural_form.rules.items()))
 
 
@@ -181,9 +191,7 @@ def _arabic_script(
         font_families=(NASTALIQ, NASKH) if nastaliq else (NASKH,),
         font_stack=NASTALIQ_STACK if nastaliq else NASKH_STACK,
         digits=digits,
-        plural_rules=(
-            plural_rules if plural_rules is not None else _cldr_plural_rules(babel_locale)
-        ),
+        own_plural_rules=plural_rules,
         sabaq_data=sabaq_data,
     )
 
@@ -213,7 +221,6 @@ _LOCALES: tuple[LocaleInfo, ...] = (
         font_families=(),
         font_stack=LATIN_STACK,
         digits=Digits.LATIN,
-        plural_rules=_cldr_plural_rules("en_PK"),
     ),
     _arabic_script("ur", "Urdu", "اردو", "ur_PK", nastaliq=True, digits=Digits.LATIN),
     _arabic_script(

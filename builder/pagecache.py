@@ -2,11 +2,13 @@
 
 A lesson's page depends on its own Markdown and on a small part of the rest of the
 course: the titles, ids, places and durations of every module and lesson (outline,
-previous/next, links to other lessons), every quiz (keys and grading are course-wide),
-``course.yml``, the translations and theme catalog of the language, and Sabaq's own
-code. :func:`site_key` hashes all of that but the lessons' text; a lesson with quizzes
-counts its whole text in, since its quizzes shape other pages. A page is then kept
-under the hash of the site key and its own lesson.
+previous/next, links to other lessons), the ids of every quiz (a quiz's key in the
+saved state is as long as the set of ids needs) and the course's grading (every
+graded quiz's key, points and weight), ``course.yml``, the translations and theme
+catalog of the language, and Sabaq's own code. :func:`site_key` hashes all of that
+but the lessons' text, and a page is kept under the hash of the site key and its own
+lesson: an edit to one lesson's prose, or to its quiz's wording, renders that lesson
+alone again.
 
 A kept page is used only if every file it packages (images, downloads) is still a
 file inside the course, as when the lesson was checked, with the same bytes (the page
@@ -61,14 +63,13 @@ class LessonPage:
 def site_key(course: Course, *parts: object) -> str:
     """What every page of ``course`` depends on besides its own lesson (module doc).
 
-    ``parts`` are the rest of what shapes the pages: language, page kind, and the
-    digests of the translations and theme catalog.
+    ``parts`` are the rest of what shapes the pages: language, page kind, quiz keys,
+    grading, and the digests of the translations and theme catalog.
     """
     digest = hashlib.sha256()
     for part in (code_fingerprint(), str(course.root), *parts):
         _feed(digest, str(part).encode("utf-8"))
     _feed(digest, _read(course.root / COURSE_FILE))
-    quizzed = {quiz.lesson_id for quiz in course.quizzes}
     outline = [
         [
             module.id,
@@ -77,7 +78,7 @@ def site_key(course: Course, *parts: object) -> str:
             module.description,
             module.discussion,
             [[link.title, link.url] for link in module.links],
-            [_lesson_outline(lesson, lesson.id in quizzed) for lesson in module.lessons],
+            [_lesson_outline(lesson) for lesson in module.lessons],
         ]
         for module in course.modules
     ]
@@ -95,15 +96,13 @@ def digest_of(messages: Mapping[str, str] | None, *files: Path | None) -> str:
     return digest.hexdigest()
 
 
-def _lesson_outline(lesson: Lesson, with_quizzes: bool) -> list[object]:
+def _lesson_outline(lesson: Lesson) -> list[object]:
     return [
         lesson.id,
         lesson.title,
         lesson.relpath,
         lesson.duration_minutes,
         list(lesson.objectives),
-        # The quizzes' ids, order and questions are read from the text.
-        lesson.body if with_quizzes else None,
     ]
 
 

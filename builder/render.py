@@ -6,6 +6,7 @@ manifest and launch files (see :mod:`builder.formats`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -293,6 +294,8 @@ class _LessonPageMaker:
             self.graded_in_pages,
             self.wants_fonts,
             digest_of(translations, self.ui_catalog),
+            json.dumps(self.keys, sort_keys=True),
+            json.dumps(self.grading, sort_keys=True),
         )
         return PageCache(self.course, key, f"{self.lang}/{self.graded_in_pages}")
 

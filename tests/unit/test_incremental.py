@@ -9,6 +9,7 @@ renders again exactly the lessons the edit can reach. Builds over several proces
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,6 +76,7 @@ CHANGES: dict[str, Callable[[Path], object]] = {
     "prose of a lesson": lambda c: edit(quiz_free_lesson(c), "\n\n", "\n\nA new paragraph.\n\n"),
     "title of a lesson": lambda c: edit(quiz_free_lesson(c), "title: ", "title: Renamed "),
     "a quiz": lambda c: edit(the_exam(c), "attempts=2", "attempts=3"),
+    "a graded quiz's id": lambda c: edit(the_exam(c), "id=final-exam", "id=last-exam"),
     "course.yml": lambda c: edit(c / "course.yml", "title: ", "title: Retitled "),
     "a module's title": lambda c: edit(next(c.rglob("module.yml")), "title: ", "title: New "),
     "a lesson added": lambda c: (quiz_free_lesson(c).parent / "99-extra.md").write_text(
@@ -115,13 +117,23 @@ def test_an_edit_renders_again_only_the_lesson_it_touched(
     assert len(rendered) < everything
 
 
-def test_a_quiz_edit_renders_every_page_again(
+def test_a_quiz_edit_renders_only_its_lesson_again(
+    course: Path, tmp_path: Path, rendered: list[str]
+) -> None:
+    build([course], tmp_path / "first", FORMATS)
+    CHANGES["a quiz"](course)
+    rendered.clear()
+    build([course], tmp_path / "second", FORMATS)
+    assert set(rendered) == {the_exam(course).relative_to(course).as_posix()}
+
+
+def test_a_change_to_the_grading_renders_every_page_again(
     course: Path, tmp_path: Path, rendered: list[str]
 ) -> None:
     """Quiz keys and the course's grading are in pages of other lessons too."""
     build([course], tmp_path / "first", FORMATS)
     everything = sorted(rendered)
-    CHANGES["a quiz"](course)
+    CHANGES["a graded quiz's id"](course)
     rendered.clear()
     build([course], tmp_path / "second", FORMATS)
     assert sorted(rendered) == everything
@@ -151,12 +163,21 @@ def test_a_missing_image_is_reported_even_when_the_page_was_kept(tmp_path: Path)
     assert not (tmp_path / "second").exists() or not any((tmp_path / "second").iterdir())
 
 
-def test_a_damaged_cache_entry_is_rendered_again(course: Path, tmp_path: Path) -> None:
+def test_damaged_entries_are_made_again(course: Path, tmp_path: Path) -> None:
     first = build([course], tmp_path / "first", FORMATS)
-    for entry in (buildcache.cache_root() / "pages").rglob("*.json"):
-        entry.write_text('{"version": 1, "html": 5}')
+    with sqlite3.connect(buildcache.cache_root() / buildcache.KEPT_FILE) as database:
+        damaged = database.execute("UPDATE kept SET data = ?", (b'{"version": 1, "html": 5',))
+        assert damaged.rowcount > 0
     forget_the_build_record()
-    assert packages(build([course], tmp_path / "first", FORMATS)) == packages(first)
+    assert packages(build([course], tmp_path / "again", FORMATS)) == packages(first)
+
+
+def test_a_cache_that_is_not_a_database_is_made_afresh(course: Path, tmp_path: Path) -> None:
+    first = build([course], tmp_path / "first", FORMATS)
+    buildcache._connections.clear()  # as a new process finds it
+    (buildcache.cache_root() / buildcache.KEPT_FILE).write_bytes(b"not a database" * 100)
+    forget_the_build_record()
+    assert packages(build([course], tmp_path / "again", FORMATS)) == packages(first)
 
 
 @pytest.fixture(scope="module")
