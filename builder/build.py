@@ -9,17 +9,19 @@ from __future__ import annotations
 import gettext
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polib
 
 from builder.archive import Publication, clear_leftovers
+from builder.buildcache import BuildResult as BuildResult
 from builder.buildcache import BuiltPackage as BuiltPackage
-from builder.buildcache import Shelf, entry_name, fingerprint, recall, remember
-from builder.config import COURSE_FILE, CourseConfig
+from builder.buildcache import Shelf, entry_name, remember, remembered_build
+from builder.config import CourseConfig
+from builder.config import find_courses as find_courses
 from builder.errors import Diagnostic, Location, Reporter, display_path
-from builder.fonts import font_search_path
+from builder.formats import ALL_FORMATS as ALL_FORMATS
 from builder.formats import available_formats, get_format
 from builder.formats.base import NothingToPackage
 from builder.i18n import (
@@ -39,8 +41,6 @@ from builder.render import Site, render_site, text_direction
 from builder.sources import load_course
 from builder.validate import validate_entries
 
-ALL_FORMATS = "all"
-
 
 @dataclass(frozen=True, slots=True)
 class PlannedPackage:
@@ -53,22 +53,7 @@ class PlannedPackage:
     """Name of the unpacked copy, for formats that also write one."""
 
 
-@dataclass
-class BuildResult:
-    packages: list[BuiltPackage] = field(default_factory=list)
-    warnings: list[Diagnostic] = field(default_factory=list)
-    up_to_date: bool = False
-    """Nothing changed since the last build of this request: no package was written."""
-
-
 Progress = Callable[[str], None]
-
-
-def find_courses(courses_root: Path) -> list[Path]:
-    """Course folders (those holding course.yml) directly below ``courses_root``."""
-    if not courses_root.is_dir():
-        return []
-    return sorted(p for p in courses_root.iterdir() if (p / COURSE_FILE).is_file())
 
 
 def build(
@@ -88,12 +73,10 @@ def build(
     courses are rendered over ``jobs`` processes; the packages do not depend on it.
     """
     clear_leftovers(out_dir)
-    fonts = {folder for course in course_dirs for folder in font_search_path(course / "fonts")}
-    key = fingerprint(course_dirs, out_dir, formats, languages, locales_dir, sorted(fonts))
-    if (remembered := recall(key)) is not None:
-        packages, warnings = remembered
+    key, remembered = remembered_build(course_dirs, out_dir, formats, languages, locales_dir)
+    if remembered is not None:
         progress("nothing changed since the last build of these packages")
-        return BuildResult(packages, warnings, up_to_date=True)
+        return remembered
     reporter = Reporter()
     planned = plan_packages(
         course_dirs, formats, reporter, progress, languages, locales_dir, jobs=jobs

@@ -26,13 +26,13 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from builder.errors import Diagnostic, Level, Location
+from builder.fontdirs import font_search_path
 
 RECORD_VERSION = 1
 OUTPUT_LIBRARIES = (
@@ -62,6 +62,35 @@ class BuiltPackage:
     size: int
     file_count: int
     folder: Path | None
+
+
+@dataclass
+class BuildResult:
+    packages: list[BuiltPackage] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    up_to_date: bool = False
+    """Nothing changed since the last build of this request: no package was written."""
+
+
+def remembered_build(
+    course_dirs: Sequence[Path],
+    out_dir: Path,
+    formats: Sequence[str] | None,
+    languages: Sequence[str] | None,
+    locales_dir: Path | None,
+) -> tuple[str, BuildResult | None]:
+    """The request's fingerprint, and the result of its last build if nothing changed since.
+
+    Needs nothing of the builder but this module, so that finding a build up to date
+    costs little more than reading its sources.
+    """
+    fonts = {folder for course in course_dirs for folder in font_search_path(course / "fonts")}
+    key = fingerprint(course_dirs, out_dir, formats, languages, locales_dir, sorted(fonts))
+    remembered = recall(key)
+    if remembered is None:
+        return key, None
+    packages, warnings = remembered
+    return key, BuildResult(packages, warnings, up_to_date=True)
 
 
 def cache_root() -> Path:
@@ -175,6 +204,8 @@ def _code_digest() -> str:
 
 
 def _library_versions() -> list[str]:
+    from importlib.metadata import PackageNotFoundError, version  # 30 ms to import
+
     found = []
     for name in OUTPUT_LIBRARIES:
         try:

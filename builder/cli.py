@@ -33,8 +33,7 @@ def _print_failure(diagnostics: list[Diagnostic], quiet: bool) -> None:
 def _check_formats(
     _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
 ) -> tuple[str, ...]:
-    from builder.build import ALL_FORMATS
-    from builder.formats import available_formats
+    from builder.formats import ALL_FORMATS, available_formats
 
     known = available_formats()
     for value in values:
@@ -123,8 +122,9 @@ def build(
     quiet: bool,
 ) -> None:
     """Build packages for COURSE_DIR (default: every course under ./courses)."""
-    from builder.build import build as run_build
-    from builder.build import find_courses
+    from builder.archive import clear_leftovers
+    from builder.buildcache import remembered_build
+    from builder.config import find_courses
     from builder.parallel import available_cores
 
     if not course_dirs:
@@ -142,15 +142,23 @@ def build(
             click.echo(f"  {message}", err=True)
 
     try:
-        result = run_build(
-            course_dirs,
-            out_dir,
-            formats or None,
-            progress,
-            languages or None,
-            locales_dir,
-            jobs=jobs or available_cores(),
+        # Nothing changed since the last build: answered before the builder is loaded.
+        clear_leftovers(out_dir)
+        _, result = remembered_build(
+            course_dirs, out_dir, formats or None, languages or None, locales_dir
         )
+        if result is None:
+            from builder.build import build as run_build
+
+            result = run_build(
+                course_dirs,
+                out_dir,
+                formats or None,
+                progress,
+                languages or None,
+                locales_dir,
+                jobs=jobs or available_cores(),
+            )
     except CourseError as error:
         _print_failure(error.diagnostics, quiet)
         sys.exit(1)

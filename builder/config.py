@@ -84,6 +84,13 @@ KNOWN_KEYS = frozenset(
 )
 
 
+def find_courses(courses_root: Path) -> list[Path]:
+    """Course folders (those holding course.yml) directly below ``courses_root``."""
+    if not courses_root.is_dir():
+        return []
+    return sorted(p for p in courses_root.iterdir() if (p / COURSE_FILE).is_file())
+
+
 def load_config(course_dir: Path, reporter: Reporter) -> CourseConfig | None:
     path = course_dir / COURSE_FILE
     if not path.is_file():

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 from builder.buildcache import cache_root
 from builder.errors import Reporter
+from builder.fontdirs import font_search_path as font_search_path
+from builder.fontdirs import system_font_dirs as system_font_dirs
 from builder.locales import NASKH, NASTALIQ, LocaleInfo, get_locale
 
 if TYPE_CHECKING:
@@ -104,29 +106,6 @@ class FontBundle:
 
 
 # --- Finding fonts ---------------------------------------------------------------
-
-
-def system_font_dirs() -> tuple[Path, ...]:
-    """Where Linux (Debian's fonts-noto-core: /usr/share/fonts/truetype/noto/), macOS
-    and Windows keep fonts; folders that do not exist are skipped when searching."""
-    home = Path.home()
-    dirs = [
-        home / ".local" / "share" / "fonts",
-        home / ".fonts",
-        Path("/usr/local/share/fonts"),
-        Path("/usr/share/fonts"),
-        home / "Library" / "Fonts",
-        Path("/Library/Fonts"),
-        Path("/System/Library/Fonts"),
-    ]
-    if windir := os.environ.get("WINDIR"):
-        dirs.append(Path(windir) / "Fonts")
-    return tuple(dirs)
-
-
-def font_search_path(course_fonts: Path | None = None) -> tuple[Path, ...]:
-    """A course's own font folder first, then the system's."""
-    return ((course_fonts,) if course_fonts else ()) + system_font_dirs()
 
 
 def find_font(

@@ -383,6 +383,8 @@ class MoodleBackup:
         self.activities = [a for section in self.sections for a in section.activities]
         self.by_lesson = {a.source_lesson.id: a for a in self.activities if a.modulename == "page"}
         self.by_quiz = {a.quiz.id: a for a in self.activities if a.quiz is not None}
+        self.by_page = {a.source_lesson.output_path: a for a in self.by_lesson.values()}
+        """Page activities by the place of their lesson's page in the site."""
 
     # ----------------------------------------------------------------- structure
 
@@ -1365,7 +1367,7 @@ class _PageLinks:
 
     def rewrite(self, root: etree._Element) -> None:
         site = self.backup.site
-        pages = {a.source_lesson.output_path: a for a in self.backup.by_lesson.values()}
+        pages = self.backup.by_page
         for element, attribute in references(root):
             reference = element.get(attribute, "")
             if not is_relative(reference):

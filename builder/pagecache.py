@@ -1,14 +1,16 @@
 """Lesson pages kept between builds, so an edit re-renders only the lessons it touched.
 
 A lesson's page depends on its own Markdown and on a small part of the rest of the
-course: the titles, ids, places and durations of every module and lesson (outline,
-previous/next, links to other lessons), the ids of every quiz (a quiz's key in the
-saved state is as long as the set of ids needs) and the course's grading (every
-graded quiz's key, points and weight), ``course.yml``, the translations and theme
-catalog of the language, and Sabaq's own code. :func:`site_key` hashes all of that
-but the lessons' text, and a page is kept under the hash of the site key and its own
-lesson: an edit to one lesson's prose, or to its quiz's wording, renders that lesson
-alone again.
+course. :func:`site_key` hashes what every page shares: Sabaq's own code,
+``course.yml``, the translations and theme catalog of the language, the place of every
+module and lesson (links to other lessons are checked and written by place), the ids
+of every quiz (a quiz's key in the saved state is as long as the set of ids needs)
+and the course's grading (every graded quiz's key, points and weight). Each page adds
+its neighbourhood (:class:`_Neighbourhood`): its module, the lessons before and after
+it, and what its outline shows of other modules. A page is kept under the hash of
+these and its own lesson, so an edit to one lesson's prose, or to its quiz's wording,
+renders that lesson alone again, and retitling a lesson of a large course renders its
+module's pages again.
 
 A kept page is used only if every file it packages (images, downloads) is still a
 file inside the course, as when the lesson was checked, with the same bytes (the page
@@ -41,7 +43,7 @@ from builder.buildcache import (
 from builder.config import COURSE_FILE
 from builder.errors import Diagnostic, Level
 from builder.markdown import still_packageable
-from builder.model import Course, Lesson
+from builder.model import Course, Lesson, Module
 
 ENTRY_VERSION = 1
 
@@ -61,28 +63,22 @@ class LessonPage:
 
 
 def site_key(course: Course, *parts: object) -> str:
-    """What every page of ``course`` depends on besides its own lesson (module doc).
+    """What every page of ``course`` depends on besides its own lesson and its
+    neighbourhood (module doc).
 
     ``parts`` are the rest of what shapes the pages: language, page kind, quiz keys,
-    grading, and the digests of the translations and theme catalog.
+    grading, and the digests of the translations and theme catalog. Every lesson's
+    place counts here, since a link to any lesson is checked and written by its place.
     """
     digest = hashlib.sha256()
     for part in (code_fingerprint(), str(course.root), *parts):
         _feed(digest, str(part).encode("utf-8"))
     _feed(digest, _read(course.root / COURSE_FILE))
-    outline = [
-        [
-            module.id,
-            module.title,
-            module.relpath,
-            module.description,
-            module.discussion,
-            [[link.title, link.url] for link in module.links],
-            [_lesson_outline(lesson) for lesson in module.lessons],
-        ]
+    places = [
+        [module.id, module.relpath, [[lesson.id, lesson.relpath] for lesson in module.lessons]]
         for module in course.modules
     ]
-    _feed(digest, json.dumps(outline, ensure_ascii=False).encode("utf-8"))
+    _feed(digest, _json(places))
     return digest.hexdigest()
 
 
@@ -90,10 +86,58 @@ def digest_of(messages: Mapping[str, str] | None, *files: Path | None) -> str:
     """A translation mapping and catalog files, hashed, for :func:`site_key`."""
     digest = hashlib.sha256()
     if messages is not None:
-        _feed(digest, json.dumps(sorted(messages.items()), ensure_ascii=False).encode("utf-8"))
+        _feed(digest, _json(sorted(messages.items())))
     for path in files:
         _feed(digest, b"-" if path is None else _read(path))
     return digest.hexdigest()
+
+
+class _Neighbourhood:
+    """What a page shows of other lessons: its module, the outline, previous and next.
+
+    With a compact outline (a large course) a page lists its own module's lessons and
+    each other module by its title and first lesson, so retitling a lesson renders its
+    module's pages and its neighbours again, not the whole course.
+    """
+
+    def __init__(self, course: Course, compact: bool) -> None:
+        self._course = course
+        self._modules = {module.id: _module_digest(module) for module in course.modules}
+        shown = (
+            [
+                [m.title, _lesson_summary(m.lessons[0]) if m.lessons else None]
+                for m in course.modules
+            ]
+            if compact
+            else sorted(self._modules.items())
+        )
+        self._outline = entry_name(_json(shown))
+
+    def of(self, lesson: Lesson) -> str:
+        before, after = self._course.neighbours(lesson)
+        module = self._modules[self._course.module_of(lesson).id]
+        return entry_name(
+            self._outline, module, _json([_lesson_summary(before), _lesson_summary(after)])
+        )
+
+
+def _module_digest(module: Module) -> str:
+    return entry_name(
+        _json(
+            [
+                module.id,
+                module.title,
+                module.description,
+                module.discussion,
+                [[link.title, link.url] for link in module.links],
+                [_lesson_outline(lesson) for lesson in module.lessons],
+            ]
+        )
+    )
+
+
+def _lesson_summary(lesson: Lesson | None) -> list[str] | None:
+    return None if lesson is None else [lesson.id, lesson.title, lesson.relpath]
 
 
 def _lesson_outline(lesson: Lesson) -> list[object]:
@@ -106,12 +150,17 @@ def _lesson_outline(lesson: Lesson) -> list[object]:
     ]
 
 
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
 class PageCache:
     """The kept pages of one course, language and page kind."""
 
-    def __init__(self, course: Course, key: str, shelf: str) -> None:
+    def __init__(self, course: Course, key: str, shelf: str, *, compact: bool) -> None:
         self._course = course
         self._key = key
+        self._neighbourhood = _Neighbourhood(course, compact)
         self._shelf = Shelf("pages", entry_name(str(course.root), shelf)[:24])
 
     def recall(self, lesson: Lesson) -> LessonPage | None:
@@ -146,7 +195,8 @@ class PageCache:
         self._shelf.store()
 
     def _entry_name(self, lesson: Lesson) -> str:
-        parts = (self._key, lesson.relpath, str(lesson.body_line), lesson.body)
+        neighbourhood = self._neighbourhood.of(lesson)
+        parts = (self._key, neighbourhood, lesson.relpath, str(lesson.body_line), lesson.body)
         return entry_name(*parts) + ".json"
 
 

@@ -297,7 +297,8 @@ class _LessonPageMaker:
             json.dumps(self.keys, sort_keys=True),
             json.dumps(self.grading, sort_keys=True),
         )
-        return PageCache(self.course, key, f"{self.lang}/{self.graded_in_pages}")
+        compact = len(self.course.lessons) > OUTLINE_ALL_LESSONS
+        return PageCache(self.course, key, f"{self.lang}/{self.graded_in_pages}", compact=compact)
 
     def render(self, lesson: Lesson) -> LessonPage:
         reporter = Reporter()

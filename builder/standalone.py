@@ -25,6 +25,7 @@ them the way its LMS resolves them (see :func:`references`).
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from pygments.util import ClassNotFound
 
 from builder.assessment import Question, QuestionKind, Quiz
 from builder.locales import LATIN_STACK, NASTALIQ
+from builder.markdown import FLUID_IMAGE_CLASS
 from builder.qti import render_html, render_plain
 from builder.render import Site, registry_locale
 from builder.theme import environment
@@ -78,6 +80,35 @@ def standalone_article(
     ``quizzes`` are the quizzes of the page's lesson by id; ``right_answer`` labels the
     answer of each knowledge-check question (the theme's "The right answer:").
     """
+    # Common Cartridge 1.1 and 1.3 and the Moodle backup make the same article of the
+    # same page, differing only in where a graded quiz links to: the rest is made once
+    # and kept as HTML, and every caller parses it back, so that an article is the same
+    # whichever package asked first.
+    key = (hashlib.sha256(page).digest(), right_answer, tuple(sorted(quizzes.items())))
+    prepared = _PREPARED.get(key)
+    if prepared is None:
+        prepared = lxml_html.tostring(
+            _prepared_article(page, quizzes, right_answer), encoding="unicode", with_tail=False
+        )
+        if len(_PREPARED) >= _PREPARED_KEPT:
+            _PREPARED.clear()
+        _PREPARED[key] = prepared
+    article: etree._Element = lxml_html.fragment_fromstring(prepared)
+    for element in _all(article, ".//*[@data-quiz][not(ancestor::*[@data-quiz])]"):
+        quiz = quizzes.get(element.get("data-quiz", ""))
+        if quiz is not None and quiz.kind.graded:
+            _graded(element, quiz, quiz_href)
+    return article
+
+
+_PREPARED: dict[tuple[bytes, str, tuple[tuple[str, Quiz], ...]], str] = {}
+_PREPARED_KEPT = 4096
+
+
+def _prepared_article(
+    page: bytes, quizzes: Mapping[str, Quiz], right_answer: str
+) -> etree._Element:
+    """The article with everything but its graded quizzes made to stand alone."""
     document = lxml_html.document_fromstring(page)
     article = document.find(".//article")
     if article is None:
@@ -88,11 +119,7 @@ def standalone_article(
         _drop(chrome)
     for element in _all(article, ".//*[@data-quiz][not(ancestor::*[@data-quiz])]"):
         quiz = quizzes.get(element.get("data-quiz", ""))
-        if quiz is None:
-            continue
-        if quiz.kind.graded:
-            _graded(element, quiz, quiz_href)
-        else:
+        if quiz is not None and not quiz.kind.graded:
             _knowledge_check(element, quiz, right_answer)
     for element in _all(article, ".//pre"):
         _highlight_inline(element)
@@ -100,6 +127,11 @@ def standalone_article(
         article, f".//div[{_has_class('admonition')} or {_has_class('markdown-alert')}]"
     ):
         element.set("style", CALLOUT_STYLE)
+    for image in _all(article, f".//img[{_has_class(FLUID_IMAGE_CLASS)}]"):
+        # The LMS has no theme stylesheet to draw it as wide as the text; its own size
+        # (a viewBox's units) would draw it tiny, so it is left to the browser as before.
+        for attribute in ("width", "height", "class"):
+            del image.attrib[attribute]
     return article
 
 

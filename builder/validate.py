@@ -22,7 +22,6 @@ reported as such rather than read to the end.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import json
@@ -401,6 +400,7 @@ class _Files:
         self.names = frozenset(names)
         self.kept = kept
         """Findings of pages checked by earlier builds (see :func:`validate_entries`)."""
+        self.lookups: list[tuple[str, bool]] | None = None
         self.damaged = frozenset(damaged)
         """Entries already reported as unreadable."""
         self._chunks = chunks
@@ -412,9 +412,12 @@ class _Files:
         for name in sorted(self.names):
             self._folded.setdefault(name.casefold(), name)
 
-    @functools.cached_property
-    def names_digest(self) -> str:
-        return entry_name(*sorted(self.names))
+    def has(self, name: str) -> bool:
+        """Whether the package holds ``name``; noted while a page is checked (_PageCheck)."""
+        present = name in self.names
+        if self.lookups is not None:
+            self.lookups.append((name, present))
+        return present
 
     def read(self, name: str) -> bytes | None:
         """The whole file, to be parsed; None (reported) when it is unreadable or too large."""
@@ -1139,7 +1142,7 @@ class _Scope:
         if parts.scheme or not parts.path or self.outside_base:
             return  # about:blank, data:, mailto: and the like fetch nothing from the package
         target = posixpath.normpath(posixpath.join(self.base, urllib.parse.unquote(parts.path)))
-        if target in self.files.names:
+        if self.files.has(target):
             return
         self.found.error(
             f"{self.code}.missing-file" if fetched else f"{self.code}.broken-link",
@@ -1190,40 +1193,62 @@ def _check_page(
     if not data:
         return
     # A build checks every package it makes, and most pages are the same in several of
-    # them: a page whose bytes, place and package contents were checked before has the
-    # same findings.
-    key = (name, hashlib.sha256(data).digest(), files.names, tuple(sorted(restore_targets.items())))
-    known = _PAGE_FINDINGS.get(key)
-    if known is None:
-        known = _kept_findings(files, key)
-    if known is None:
-        own = _Findings()
+    # them: a page whose bytes and place were checked before has the same findings,
+    # provided every file its references named is in this package as it was in that one.
+    key = (name, hashlib.sha256(data).digest(), tuple(sorted(restore_targets.items())))
+    check = _PAGE_CHECKS.get(key)
+    if check is None or not check.holds_in(files):
+        check = _kept_check(files, key)
+    if check is None or not check.holds_in(files):
+        check = _fresh_check(files, name, data, restore_targets)
+        _keep_check(files, key, check)
+    if len(_PAGE_CHECKS) >= _PAGE_CHECKS_KEPT:
+        _PAGE_CHECKS.clear()
+    _PAGE_CHECKS[key] = check
+    for problem in check.findings.problems:
+        found._add(problem)
+    found.unlisted += check.findings.unlisted
+    found.unlisted_error |= check.findings.unlisted_error
+
+
+@dataclass(frozen=True, slots=True)
+class _PageCheck:
+    """A page's findings, and the package's files they depend on."""
+
+    findings: _Findings
+    lookups: tuple[tuple[str, bool], ...]
+    """Each package path the page's references name, and whether the package had it."""
+
+    def holds_in(self, files: _Files) -> bool:
+        return all((target in files.names) is present for target, present in self.lookups)
+
+
+def _fresh_check(
+    files: _Files, name: str, data: bytes, restore_targets: Mapping[int, str]
+) -> _PageCheck:
+    own = _Findings()
+    files.lookups = []
+    try:
         document = _parse_html(data)
         if document is not None:
             scope = _Scope(
                 files, own, name, "html", posixpath.dirname(name), restore_targets=restore_targets
             )
             _check_document(scope, document, 0)
-        known = own
-        _keep_findings(files, key, known)
-        if len(_PAGE_FINDINGS) >= _PAGE_FINDINGS_KEPT:
-            _PAGE_FINDINGS.clear()
-        _PAGE_FINDINGS[key] = known
-    for problem in known.problems:
-        found._add(problem)
-    found.unlisted += known.unlisted
-    found.unlisted_error |= known.unlisted_error
+        return _PageCheck(own, tuple(dict.fromkeys(files.lookups)))
+    finally:
+        files.lookups = None
 
 
-_PageKey = tuple[str, bytes, frozenset[str], tuple[tuple[int, str], ...]]
-_PAGE_FINDINGS: dict[_PageKey, _Findings] = {}
-_PAGE_FINDINGS_KEPT = 20_000
+_PageKey = tuple[str, bytes, tuple[tuple[int, str], ...]]
+_PAGE_CHECKS: dict[_PageKey, _PageCheck] = {}
+_PAGE_CHECKS_KEPT = 20_000
 
 
-def _kept_findings(files: _Files, key: _PageKey) -> _Findings | None:
+def _kept_check(files: _Files, key: _PageKey) -> _PageCheck | None:
     if files.kept is None:
         return None
-    data = files.kept.read(_findings_name(files, key))
+    data = files.kept.read(_check_name(key))
     if data is None:
         return None
     try:
@@ -1236,28 +1261,29 @@ def _kept_findings(files: _Files, key: _PageKey) -> _Findings | None:
             unlisted=int(entry["unlisted"]),
             unlisted_error=bool(entry["unlisted_error"]),
         )
+        lookups = tuple((str(target), bool(present)) for target, present in entry["lookups"])
     except (ValueError, KeyError, TypeError):
         return None
     found._seen.update(found.problems)
-    return found
+    return _PageCheck(found, lookups)
 
 
-def _keep_findings(files: _Files, key: _PageKey, found: _Findings) -> None:
+def _keep_check(files: _Files, key: _PageKey, check: _PageCheck) -> None:
     if files.kept is None:
         return
+    found = check.findings
     entry = {
         "problems": [[p.level.value, p.code, p.message, p.file, p.line] for p in found.problems],
         "unlisted": found.unlisted,
         "unlisted_error": found.unlisted_error,
+        "lookups": check.lookups,
     }
-    files.kept.write(_findings_name(files, key), json.dumps(entry).encode("utf-8"))
+    files.kept.write(_check_name(key), json.dumps(entry).encode("utf-8"))
 
 
-def _findings_name(files: _Files, key: _PageKey) -> str:
-    name, digest, _, restore_targets = key
-    return entry_name(
-        code_fingerprint(), name, digest, files.names_digest, json.dumps(restore_targets)
-    )
+def _check_name(key: _PageKey) -> str:
+    name, digest, restore_targets = key
+    return entry_name(code_fingerprint(), name, digest, json.dumps(restore_targets))
 
 
 _RESTORE_LINK = re.compile(r"\A\$@(PAGEVIEWBYID|QUIZVIEWBYID)\*(\d+)@\$(#[^\s]*)?\Z")

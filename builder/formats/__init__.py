@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import import_module
-from importlib.metadata import entry_points
+from typing import TYPE_CHECKING
 
-from builder.formats.base import PackageFormat
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+    from builder.formats.base import PackageFormat
 
 ENTRY_POINT_GROUP = "sabaq.formats"
+ALL_FORMATS = "all"
+"""Asks for every format, in ``--format`` and in course.yml's ``formats``."""
 
 _BUILTIN = {
     "scorm12": "builder.formats.scorm12:Scorm12",
@@ -34,14 +39,21 @@ def registry() -> dict[str, type[PackageFormat]]:
     for name, target in _BUILTIN.items():
         module_name, class_name = target.split(":")
         found[name] = getattr(import_module(module_name), class_name)
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
+    for entry in _plugins():
         if entry.name not in found:
             found[entry.name] = entry.load()
     return found
 
 
 def available_formats() -> list[str]:
-    return sorted(registry())
+    """The formats' names, known without loading them (which loads the whole renderer)."""
+    return sorted({*_BUILTIN, *(entry.name for entry in _plugins())})
+
+
+def _plugins() -> list[EntryPoint]:
+    from importlib.metadata import entry_points  # 30 ms to import; plugins are rare
+
+    return list(entry_points(group=ENTRY_POINT_GROUP))
 
 
 def get_format(name: str) -> PackageFormat:

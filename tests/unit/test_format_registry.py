@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Iterator
 from importlib.metadata import EntryPoint
 from pathlib import Path
@@ -9,7 +10,6 @@ from typing import ClassVar
 
 import pytest
 
-import builder.formats
 from builder.build import build
 from builder.errors import CourseError
 from builder.formats import available_formats, get_format, registry
@@ -36,7 +36,7 @@ def third_party_format(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def fake_entry_points(*, group: str) -> list[EntryPoint]:
         return [entry] if group == "sabaq.formats" else []
 
-    monkeypatch.setattr(builder.formats, "entry_points", fake_entry_points)
+    monkeypatch.setattr(importlib.metadata, "entry_points", fake_entry_points)
     registry.cache_clear()
     yield
     registry.cache_clear()
@@ -93,7 +93,7 @@ def test_a_package_that_fails_validation_is_never_written(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     entry = EntryPoint(name="broken", value=f"{__name__}:Broken", group="sabaq.formats")
-    monkeypatch.setattr(builder.formats, "entry_points", lambda *, group: [entry])
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda *, group: [entry])
     registry.cache_clear()
     try:
         with pytest.raises(CourseError) as raised:

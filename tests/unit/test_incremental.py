@@ -139,6 +139,27 @@ def test_a_change_to_the_grading_renders_every_page_again(
     assert sorted(rendered) == everything
 
 
+@pytest.mark.parametrize(
+    ("lesson", "shown_in"), [("05-lesson-5.md", "03-*"), ("01-lesson-1.md", "*")]
+)
+def test_retitling_a_lesson_of_a_large_course_renders_the_pages_showing_it(
+    lesson: str, shown_in: str, medium: Path, tmp_path: Path, rendered: list[str]
+) -> None:
+    """Beyond OUTLINE_ALL_LESSONS, pages list their own module's lessons and each other
+    module by its first lesson."""
+    course = tmp_path / "course"
+    shutil.copytree(medium, course)
+    build([course], tmp_path / "first", ["scorm12"])
+    edit(course / "03-module-3" / lesson, "title: ", "title: Renamed ")
+    rendered.clear()
+    warm = build([course], tmp_path / "warm", ["scorm12"])
+    assert sorted(rendered) == sorted(
+        p.relative_to(course).as_posix() for p in course.glob(f"{shown_in}/*.md")
+    )
+    forget_everything()
+    assert packages(warm) == packages(build([course], tmp_path / "cold", ["scorm12"]))
+
+
 def test_kept_pages_report_their_warnings_again(tmp_path: Path, rendered: list[str]) -> None:
     course = copy_root("minimal", tmp_path / "courses")
     lesson = course / "01-basics" / "01-welcome.md"
