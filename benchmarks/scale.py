@@ -8,7 +8,8 @@ that start-up and peak memory count as a user sees them:
   core (``--jobs``), and of every format;
 - the floor, measured in the same run: reading every lesson, rendering it with
   markdown-it-py and deflating the result, the least any Markdown-to-package tool does;
-- the no-op rebuild (nothing changed) and the one-edit rebuild (one lesson changed),
+- the no-op rebuild (nothing changed) and the one-edit rebuild (a paragraph added to a
+  lesson),
   in one process, with the cache the builds before them left;
 - the peak resident memory of each build;
 - the package's size and what Sabaq's own runtime (script, styles) adds to it;
@@ -34,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.synthetic import SIZES, Size, lesson_text, write_course  # noqa: E402
+from tests.synthetic import SIZES, Size, write_course  # noqa: E402
 
 PYTHON = sys.executable
 ONE_FORMAT = "scorm12"
@@ -102,8 +103,12 @@ def measure(size: Size, work: Path, repeat: int, cores: int) -> None:
     spread = best_of(repeat, build_spread, cold=True)
     cold = best_of(repeat, build_one, cold=True)
     noop = run(build_one)
-    lesson = course / "01-module-1" / "01-lesson-1.md"
-    lesson.write_text(lesson_text(1, 1, quiz=False, edition=2), encoding="utf-8")
+    # An author's usual edit: a paragraph added to a lesson (retitling a lesson also
+    # renders the pages listing it, its module's in a large course, every page in a
+    # small one).
+    lesson = course / "01-module-1" / "02-lesson-2.md"
+    with lesson.open("a", encoding="utf-8") as text:
+        text.write("\nOne more paragraph, as an author adds after a learner's question.\n")
     edited = run(build_one)
     every = best_of(repeat, build_all, cold=True)
 

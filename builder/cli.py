@@ -48,7 +48,7 @@ def _check_languages(
     _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...] | str | None
 ) -> tuple[str, ...] | str | None:
     """A language names catalog folders and package files, so it must be a language tag."""
-    from builder.i18n import language_tag_ok
+    from builder.fields import language_tag_ok
 
     for value in (values,) if isinstance(values, str) else values or ():
         if not language_tag_ok(value):

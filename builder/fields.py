@@ -20,6 +20,12 @@ _DURATION = re.compile(
 MAX_HOURS = 10_000
 """The longest ``duration`` a course or lesson may give (a whole degree is less)."""
 
+
+def language_tag_ok(tag: str) -> bool:
+    """Whether ``tag`` is a language tag (``course.yml``'s rule), and so a safe folder name."""
+    return LANGUAGE_TAG.fullmatch(tag) is not None
+
+
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 """Characters no text may hold: control characters other than tab and line breaks,
 lone UTF-16 surrogates (only a ``\\ud800`` escape makes one) and the non-characters

@@ -35,7 +35,7 @@ from builder.archive import write_atomically
 from builder.assessment import BLOCK_OPEN, MarkdownText, Question, QuestionKind, Quiz
 from builder.assets import svg_labels
 from builder.errors import Location, Reporter, UsageError, display_path
-from builder.fields import LANGUAGE_TAG
+from builder.fields import language_tag_ok as language_tag_ok
 from builder.locales import UnsupportedLocaleError, get_locale
 from builder.markdown import has_words, make_markdown, only_image
 from builder.model import Course, Lesson
@@ -991,11 +991,6 @@ def template_path(locales_dir: Path, domain: str) -> Path:
 
 def catalog_path(locales_dir: Path, language: str, domain: str) -> Path:
     return locales_dir / language / "LC_MESSAGES" / f"{domain}.po"
-
-
-def language_tag_ok(tag: str) -> bool:
-    """Whether ``tag`` is a language tag (``course.yml``'s rule), and so a safe folder name."""
-    return LANGUAGE_TAG.fullmatch(tag) is not None
 
 
 def require_language_tags(tags: Iterable[str]) -> None:

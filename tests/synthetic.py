@@ -79,8 +79,8 @@ def _course_yml(course_id: str, size: Size) -> str:
     )
 
 
-def lesson_text(module: int, lesson: int, *, quiz: bool, edition: int = 1) -> str:
-    """One lesson; ``edition`` changes its words, as an author's edit would."""
+def lesson_text(module: int, lesson: int, *, quiz: bool) -> str:
+    """One lesson."""
     before = (
         f"[the lesson before](0{lesson - 1}-lesson-{lesson - 1}.md)"
         if 1 < lesson < 10
@@ -88,7 +88,7 @@ def lesson_text(module: int, lesson: int, *, quiz: bool, edition: int = 1) -> st
     )
     parts = [
         "---",
-        f"title: Lesson {module}.{lesson}, edition {edition}",
+        f"title: Lesson {module}.{lesson}",
         "duration: 20",
         "objectives:",
         f"  - Explain idea {module}.{lesson} in your own words",
