@@ -294,6 +294,11 @@ def _render_packages(
                     rendition.localiser,
                     rendition.ui_catalog,
                     graded_in_pages=in_pages,
+                    fonts=any(
+                        get_format(each).carries_theme
+                        for each in formats
+                        if get_format(each).graded_in_pages == in_pages
+                    ),
                     same_as=variants.get(not in_pages),
                     jobs=request.jobs,
                 )

@@ -181,6 +181,7 @@ def render_site(
     graded_in_pages: bool = True,
     same_as: Site | None = None,
     jobs: int = 1,
+    fonts: bool = True,
 ) -> Site:
     """Render every lesson; problems in any lesson are reported, then raised together.
 
@@ -190,7 +191,9 @@ def render_site(
     other ``graded_in_pages``: a lesson without a graded quiz is the same page in both,
     so it is taken from there rather than rendered again. Pages kept by an earlier build
     (:mod:`builder.pagecache`) are used as they are; the rest are rendered over ``jobs``
-    processes (:mod:`builder.parallel`).
+    processes (:mod:`builder.parallel`). ``fonts=False`` leaves out the language's cut
+    fonts, for packages that carry no theme (cutting them is most of a right-to-left
+    build's time).
     """
     direction = text_direction(lang)
     files: dict[str, bytes] = dict(static_files())
@@ -220,7 +223,7 @@ def render_site(
                 data = localise_svg(data, localiser.messages)
             files[f"{CONTENT_DIR}/{asset}"] = data
         files[lesson.output_path] = page.html
-    if maker.locale is not None and maker.wants_fonts:
+    if maker.locale is not None and maker.wants_fonts and fonts:
         files.update(_fonts(course, maker.locale, files, reporter))
     reporter.raise_if_errors()
     return Site(

@@ -34,6 +34,9 @@ class PackageFormat(ABC):
     """Can hold several languages with a switcher (formats whose player keeps the session)."""
     graded_in_pages: ClassVar[bool] = True
     """False when the LMS runs the graded quizzes itself (exported as its own quizzes)."""
+    carries_theme: ClassVar[bool] = True
+    """The package holds the theme (styles, script, fonts); False where the LMS shows
+    each page in its own layout, so the fonts need not be cut for it."""
     has_manifest: ClassVar[bool] = True
     """The package has an IMS manifest or cmi5 course structure that ``sabaq validate`` checks."""
     also_folder: ClassVar[bool] = False

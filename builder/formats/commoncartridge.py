@@ -443,6 +443,7 @@ class CommonCartridge11(PackageFormat):
     label: ClassVar[str] = CC11.label
     suffix: ClassVar[str] = ".imscc"
     graded_in_pages: ClassVar[bool] = False
+    carries_theme: ClassVar[bool] = False
 
     def package(self, site: Site) -> dict[str, bytes]:
         return cartridge(site, CC11)
@@ -453,6 +454,7 @@ class CommonCartridge13(PackageFormat):
     label: ClassVar[str] = CC13.label
     suffix: ClassVar[str] = ".imscc"
     graded_in_pages: ClassVar[bool] = False
+    carries_theme: ClassVar[bool] = False
 
     def package(self, site: Site) -> dict[str, bytes]:
         return cartridge(site, CC13)

@@ -18,6 +18,7 @@ class MoodleCourse(PackageFormat):
     label: ClassVar[str] = "Moodle course backup (moodle2)"
     suffix: ClassVar[str] = ".mbz"
     graded_in_pages: ClassVar[bool] = False
+    carries_theme: ClassVar[bool] = False
     has_manifest: ClassVar[bool] = False
 
     def package(self, site: Site) -> dict[str, bytes]:
