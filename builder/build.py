@@ -65,15 +65,22 @@ def build(
     locales_dir: Path | None = None,
     *,
     jobs: int = 1,
+    not_remembered: str | None = None,
 ) -> BuildResult:
     """Build every requested package; raises CourseError before writing anything.
+
+    ``not_remembered`` is the request's fingerprint when the caller has just found no
+    record of it (:func:`builder.buildcache.remembered_build`), which is not asked again.
 
     ``languages`` defaults to each course's ``languages``; translations come from
     ``locales_dir``, by default the ``locales/`` folder beside ``courses/``. Large
     courses are rendered over ``jobs`` processes; the packages do not depend on it.
     """
     clear_leftovers(out_dir)
-    key, remembered = remembered_build(course_dirs, out_dir, formats, languages, locales_dir)
+    if not_remembered is not None:
+        key, remembered = not_remembered, None
+    else:
+        key, remembered = remembered_build(course_dirs, out_dir, formats, languages, locales_dir)
     if remembered is not None:
         progress("nothing changed since the last build of these packages")
         return remembered

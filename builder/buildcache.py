@@ -21,6 +21,7 @@ a byte of any package.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -178,7 +179,8 @@ def remember(key: str, packages: Sequence[BuiltPackage], warnings: Sequence[Diag
         temporary.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
         os.replace(temporary, folder / f"{key}.json")
     except OSError:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the folder itself may be what failed
+            temporary.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -297,16 +299,17 @@ class Shelf:
         self._name = "/".join(names)
         self._used: set[str] = set()
         self._new: dict[str, bytes] = {}
+        self._connection: sqlite3.Connection | None = None
 
     def read(self, name: str) -> bytes | None:
         self._used.add(name)
         try:
             row = (
-                _kept()
+                self._database()
                 .execute("SELECT data FROM kept WHERE shelf = ? AND name = ?", (self._name, name))
                 .fetchone()
             )
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             return None
         return bytes(row[0]) if row is not None else None
 
@@ -318,7 +321,7 @@ class Shelf:
     def store(self) -> None:
         """Write the entries made since the last call; drop those no part asked for."""
         try:
-            with _kept() as database:  # one transaction: all of it or none
+            with self._database() as database:  # one transaction: all of it or none
                 rows = database.execute("SELECT name FROM kept WHERE shelf = ?", (self._name,))
                 unused = [(self._name, name) for (name,) in rows if name not in self._used]
                 database.executemany("DELETE FROM kept WHERE shelf = ? AND name = ?", unused)
@@ -326,9 +329,16 @@ class Shelf:
                     "INSERT OR REPLACE INTO kept (shelf, name, data) VALUES (?, ?, ?)",
                     [(self._name, name, data) for name, data in self._new.items()],
                 )
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             pass
         self._new.clear()
+
+    def _database(self) -> sqlite3.Connection:
+        # Found once per shelf: asking for every entry whether the cache is still
+        # there costs a file system call each.
+        if self._connection is None:
+            self._connection = _kept()
+        return self._connection
 
 
 KEPT_FILE = "kept.sqlite3"

@@ -144,7 +144,7 @@ def build(
     try:
         # Nothing changed since the last build: answered before the builder is loaded.
         clear_leftovers(out_dir)
-        _, result = remembered_build(
+        key, result = remembered_build(
             course_dirs, out_dir, formats or None, languages or None, locales_dir
         )
         if result is None:
@@ -158,6 +158,7 @@ def build(
                 languages or None,
                 locales_dir,
                 jobs=jobs or available_cores(),
+                not_remembered=key,
             )
     except CourseError as error:
         _print_failure(error.diagnostics, quiet)

@@ -7,6 +7,7 @@ words cannot become markup either (:class:`SafeTranslations`).
 
 from __future__ import annotations
 
+import contextlib
 import gettext
 import io
 import os
@@ -54,7 +55,8 @@ class _CompiledTemplates(BytecodeCache):
             temporary.write_bytes(bucket.bytecode_to_string())
             os.replace(temporary, path)
         except OSError:
-            temporary.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the folder itself may be what failed
+                temporary.unlink(missing_ok=True)
 
     @staticmethod
     def _path(bucket: Bucket) -> Path:

@@ -193,6 +193,17 @@ def test_damaged_entries_are_made_again(course: Path, tmp_path: Path) -> None:
     assert packages(build([course], tmp_path / "again", FORMATS)) == packages(first)
 
 
+def test_a_cache_folder_that_cannot_be_made_only_costs_time(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = build([course], tmp_path / "first", FORMATS)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("SABAQ_CACHE_DIR", str(blocked))
+    buildcache._connections.clear()
+    assert packages(build([course], tmp_path / "again", FORMATS)) == packages(first)
+
+
 def test_a_cache_that_is_not_a_database_is_made_afresh(course: Path, tmp_path: Path) -> None:
     first = build([course], tmp_path / "first", FORMATS)
     buildcache._connections.clear()  # as a new process finds it
