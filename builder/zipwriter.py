@@ -38,10 +38,12 @@ import hashlib
 import os
 import struct
 import tempfile
+import threading
 import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -109,8 +111,8 @@ def write_archive(
     dos_time, dos_date = _dos_date_time(date_time)
     central: list[bytes] = []
     offset = 0
-    for name, content in entries:
-        deflated = deflate(content)
+    listed = list(entries)
+    for (name, _), deflated in zip(listed, _deflated_together(listed), strict=True):
         encoded, flags = _encode_name(name)
         local = _local_header(encoded, flags, dos_time, dos_date, deflated)
         stream.write(local)
@@ -136,6 +138,25 @@ def deflate(content: bytes) -> Deflated:
             _write_record(key, found)
     _memo.put(key, found)
     return found
+
+
+THREADS_FROM = 64
+"""Archives of fewer entries are deflated in one thread."""
+
+
+def _deflated_together(entries: list[tuple[str, bytes]]) -> list[Deflated]:
+    """Each entry's content deflated (:func:`deflate`), over a thread per core.
+
+    zlib lets go of the interpreter while it compresses, so threads deflate in parallel
+    without forking; the results keep the entries' order, so the archive's bytes do not
+    depend on the number of threads.
+    """
+    contents = [content for _, content in entries]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if cores < 2 or len(contents) < THREADS_FROM:
+        return [deflate(content) for content in contents]
+    with ThreadPoolExecutor(max_workers=cores) as pool:
+        return list(pool.map(deflate, contents, chunksize=16))
 
 
 def forget_memo() -> None:
@@ -290,26 +311,30 @@ class _Memo:
     def __init__(self) -> None:
         self._entries: OrderedDict[str, Deflated] = OrderedDict()
         self._bytes = 0
+        self._lock = threading.Lock()  # archives are deflated over threads
 
     def get(self, key: str) -> Deflated | None:
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-        return found
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
 
     def put(self, key: str, deflated: Deflated) -> None:
         cost = _memo_cost(deflated)
-        if key in self._entries or cost > MEMO_BUDGET:
-            return
-        self._entries[key] = deflated
-        self._bytes += cost
-        while self._bytes > MEMO_BUDGET:
-            _, forgotten = self._entries.popitem(last=False)
-            self._bytes -= _memo_cost(forgotten)
+        with self._lock:
+            if key in self._entries or cost > MEMO_BUDGET:
+                return
+            self._entries[key] = deflated
+            self._bytes += cost
+            while self._bytes > MEMO_BUDGET:
+                _, forgotten = self._entries.popitem(last=False)
+                self._bytes -= _memo_cost(forgotten)
 
     def clear(self) -> None:
-        self._entries.clear()
-        self._bytes = 0
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
 
 
 def _memo_cost(deflated: Deflated) -> int:
@@ -400,14 +425,16 @@ class _PruningSchedule:
 
     def __init__(self) -> None:
         self._unchecked: int | None = None
+        self._lock = threading.Lock()  # records are written from several threads
 
     def written(self, size: int) -> None:
-        if self._unchecked is not None:
-            self._unchecked += size
-            if self._unchecked < DISK_BUDGET // 8:
-                return
-        self._unchecked = 0
-        prune_deflate_cache(deflate_cache_dir(), DISK_BUDGET)
+        with self._lock:
+            if self._unchecked is not None:
+                self._unchecked += size
+                if self._unchecked < DISK_BUDGET // 8:
+                    return
+            self._unchecked = 0
+            prune_deflate_cache(deflate_cache_dir(), DISK_BUDGET)
 
 
 _pruning = _PruningSchedule()

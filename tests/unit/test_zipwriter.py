@@ -198,19 +198,23 @@ def test_a_spoilt_record_is_ignored_and_written_again(
     assert record.read_bytes() == good
 
 
-def test_the_cache_folder_may_vanish_mid_write() -> None:
+def test_the_cache_folder_may_vanish_mid_write(monkeypatch: pytest.MonkeyPatch) -> None:
     entries = {f"{n:02d}.html": page(n) for n in range(6)}
     cold = our_bytes(entries)
     forget_memo()
+    looked_up = 0
+    read_record = zipwriter._read_record
 
-    def vanishing() -> Iterator[tuple[str, bytes]]:
-        for number, name in enumerate(sorted(entries)):
-            if number == 3:
-                shutil.rmtree(deflate_cache_dir())
-            yield name, entries[name]
+    def vanishing(key: str, content: bytes) -> Deflated | None:
+        nonlocal looked_up
+        looked_up += 1
+        if looked_up == 4:
+            shutil.rmtree(deflate_cache_dir())
+        return read_record(key, content)
 
+    monkeypatch.setattr(zipwriter, "_read_record", vanishing)
     buffer = io.BytesIO()
-    write_archive(buffer, vanishing(), STAMP, FILE_MODE)
+    write_archive(buffer, sorted(entries.items()), STAMP, FILE_MODE)
     assert buffer.getvalue() == cold
     assert len(records()) == 3  # the last three, written again after the removal
 
@@ -267,3 +271,9 @@ def test_a_large_build_keeps_the_cache_near_its_budget(monkeypatch: pytest.Monke
     held = sum(path.stat().st_size for path in records())
     # Checked after every eighth of the budget written: over it by that and a record at most.
     assert 0 < held <= 160_000 + 160_000 // 8 + DISK_MIN_SIZE + 100
+
+
+def test_an_archive_deflated_over_threads_is_what_zipfile_writes() -> None:
+    entries = {f"pages/{n:03d}.html": page(n) for n in range(zipwriter.THREADS_FROM * 2)}
+    forget_memo()
+    assert our_bytes(entries) == zipfile_bytes(entries)
