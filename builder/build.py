@@ -310,16 +310,14 @@ def _render_packages(
                     jobs=request.jobs,
                 )
             site = variants[in_pages]
-            planned.append(_package(site, rendition.lang, name, reporter, progress, request.checks))
+            planned.append(_package(site, rendition.lang, name, reporter, progress, request))
         if True in variants:
             sites.append(variants[True])
     if course.config.multilingual and len(sites) > 1:
         combined = Site.multilingual(sites)
         for name in formats:
             if get_format(name).multilingual:
-                planned.append(
-                    _package(combined, MULTILINGUAL, name, reporter, progress, request.checks)
-                )
+                planned.append(_package(combined, MULTILINGUAL, name, reporter, progress, request))
     return planned
 
 
@@ -333,14 +331,14 @@ def _package(
     name: str,
     reporter: Reporter,
     progress: Progress,
-    checks: Shelf | None,
+    request: _LanguageRequest,
 ) -> PlannedPackage:
     config = site.course.config
     progress(f"packaging {config.id} ({lang}, {name})")
     package_format = get_format(name)
     stem = f"{config.id}-{config.version}-{lang}-{name}"
     entries = package_format.package(site)
-    _check_package(stem + package_format.suffix, entries, reporter, checks)
+    _check_package(stem + package_format.suffix, entries, reporter, request)
     return PlannedPackage(
         config.id,
         lang,
@@ -370,14 +368,14 @@ def _check_saved_state_fits(course: Course, formats: Sequence[str], reporter: Re
 
 
 def _check_package(
-    name: str, entries: dict[str, bytes], reporter: Reporter, checks: Shelf | None
+    name: str, entries: dict[str, bytes], reporter: Reporter, request: _LanguageRequest
 ) -> None:
     """Run the package checks of ``sabaq validate`` before anything is written.
 
     A failure here is a defect in Sabaq, not in the course, but shipping the package
     would hand an LMS admin a broken import, so the build stops.
     """
-    for problem in validate_entries(name, entries, checks).errors:
+    for problem in validate_entries(name, entries, request.checks, request.jobs).errors:
         if problem.code == "package.unknown-kind":
             continue  # a format of another package's making that validate does not know
         reporter.error(

@@ -46,6 +46,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import lru_cache
 
 from lxml import etree
 from markupsafe import Markup
@@ -75,7 +76,14 @@ MAX_WEIGHT = 99
 
 def render_html(text: MarkdownText) -> str:
     """The author's Markdown as block HTML."""
-    return str(make_markdown().render(text.source)).strip()
+    return _rendered(text.source)
+
+
+@lru_cache(maxsize=16384)
+def _rendered(source: str) -> str:
+    # Every export (both cartridges, Moodle XML, GIFT, the backup) renders each
+    # question's texts; the HTML depends on the source alone.
+    return str(make_markdown().render(source)).strip()
 
 
 _ONE_PARAGRAPH = re.compile(r"\A<p>(?P<inner>(?:(?!</?p>).)*)</p>\Z", re.DOTALL)

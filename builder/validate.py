@@ -47,6 +47,7 @@ from lxml import html as lxml_html
 from builder.assets import svg_findings
 from builder.buildcache import Shelf, code_fingerprint, entry_name
 from builder.errors import Level
+from builder.parallel import map_in_processes
 
 MANIFEST = "imsmanifest.xml"
 CMI5_STRUCTURE = "cmi5.xml"
@@ -276,12 +277,13 @@ def validate_package(package: Path, schemas: Path | None = None) -> PackageRepor
 
 
 def validate_entries(
-    name: str, entries: Mapping[str, bytes], kept: Shelf | None = None
+    name: str, entries: Mapping[str, bytes], kept: Shelf | None = None, jobs: int = 1
 ) -> PackageReport:
     """Check a package still in memory (the build's entries), before it is written.
 
     ``kept`` holds the findings of pages checked by earlier builds: a page whose bytes,
-    place and package contents are the same has the same findings.
+    place and package contents are the same has the same findings. Pages no earlier
+    check knows are checked over ``jobs`` processes.
     """
     found = _Findings()
     for entry in sorted(entries):
@@ -291,6 +293,7 @@ def validate_entries(
         yield entries[entry]
 
     files = _Files(entries, chunks, found, kept=kept)
+    _check_new_pages_ahead(entries, _Files(entries, chunks, _Findings(), kept=kept), jobs)
     kind = _check_files(files, None, found)
     return PackageReport(Path(name), kind, found.sorted())
 
@@ -1238,6 +1241,35 @@ def _fresh_check(
         return _PageCheck(own, tuple(dict.fromkeys(files.lookups)))
     finally:
         files.lookups = None
+
+
+def _check_new_pages_ahead(entries: Mapping[str, bytes], files: _Files, jobs: int) -> None:
+    """Check over ``jobs`` processes the pages of ``entries`` no earlier check knows.
+
+    The checks land where :func:`_check_page` finds them, which then reports them in
+    the package's order as usual.
+    """
+    restore_targets = _moodle_restore_targets(files)
+    targets = tuple(sorted(restore_targets.items()))
+    new = []
+    for name in sorted(entries):
+        data = entries[name]
+        if posixpath.splitext(name)[1].lower() not in _PAGE_SUFFIXES or not data:
+            continue
+        key = (name, hashlib.sha256(data).digest(), targets)
+        known = _PAGE_CHECKS.get(key) or _kept_check(files, key)
+        if known is not None and known.holds_in(files):
+            _PAGE_CHECKS[key] = known
+        elif len(data) <= MAX_DOCUMENT_BYTES:  # larger ones are refused by the usual pass
+            new.append((key, data))
+    checks = map_in_processes(
+        lambda index: _fresh_check(files, new[index][0][0], new[index][1], restore_targets),
+        range(len(new)),
+        jobs,
+    )
+    for (key, _), check in zip(new, checks, strict=True):
+        _keep_check(files, key, check)
+        _PAGE_CHECKS[key] = check
 
 
 _PageKey = tuple[str, bytes, tuple[tuple[int, str], ...]]
