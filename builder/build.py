@@ -9,7 +9,7 @@ from __future__ import annotations
 import gettext
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polib
@@ -20,7 +20,7 @@ from builder.buildcache import BuiltPackage as BuiltPackage
 from builder.buildcache import Shelf, entry_name, remember, remembered_build
 from builder.config import CourseConfig
 from builder.config import find_courses as find_courses
-from builder.errors import Diagnostic, Location, Reporter, display_path
+from builder.errors import CourseError, Diagnostic, Location, Reporter, display_path
 from builder.formats import ALL_FORMATS as ALL_FORMATS
 from builder.formats import available_formats, get_format
 from builder.formats.base import NothingToPackage
@@ -36,6 +36,7 @@ from builder.i18n import (
 )
 from builder.markdown import Localiser
 from builder.model import Course
+from builder.parallel import map_in_processes
 from builder.quizzes import SUSPEND_DATA_LIMITS, worst_case_state_size
 from builder.render import Site, render_site, text_direction
 from builder.sources import load_course
@@ -139,13 +140,8 @@ def plan_packages(
         _check_saved_state_fits(course, wanted[course.config.id], reporter)
     reporter.raise_if_errors()
 
-    checks = Shelf("checks", entry_name(*(str(course.root) for course in courses))[:24])
-    request = _LanguageRequest(languages, locales_dir, partial_translations, jobs, checks)
-    plans = [
-        _plan_course(course, wanted[course.config.id], request, reporter, progress)
-        for course in courses
-    ]
-    checks.store()
+    request = _LanguageRequest(languages, locales_dir, partial_translations, jobs)
+    plans = _plan_courses(courses, wanted, request, reporter, progress)
     reporter.raise_if_errors()
     planned = [package for plan in plans for package in plan.packages]
     if not planned:
@@ -153,6 +149,47 @@ def plan_packages(
             plan.report_none(reporter)
         reporter.raise_if_errors()
     return planned
+
+
+def _plan_courses(
+    courses: list[Course],
+    wanted: dict[str, list[str]],
+    request: _LanguageRequest,
+    reporter: Reporter,
+    progress: Progress,
+) -> list[_CoursePlan]:
+    """Each course's packages. Several courses are planned over ``request.jobs``
+    processes, each course in one; one course spreads its own lessons instead.
+
+    What each course reports is added in the courses' order, and the first course that
+    fails stops the build as it would in one process, so the output is the same
+    whatever the number of jobs.
+    """
+    spread = request.jobs > 1 and len(courses) > 1
+    inner = replace(request, jobs=1) if spread else request
+
+    def plan(index: int) -> tuple[_CoursePlan | None, list[Diagnostic]]:
+        course = courses[index]
+        own = Reporter()
+        checks = Shelf("checks", entry_name(str(course.root))[:24])
+        try:
+            found = _plan_course(
+                course, wanted[course.config.id], replace(inner, checks=checks), own, progress
+            )
+        except CourseError as error:
+            return None, error.diagnostics
+        checks.store()
+        return found, own.diagnostics
+
+    plans = []
+    for found, diagnostics in map_in_processes(
+        plan, range(len(courses)), request.jobs if spread else 1, worth_it_from=2
+    ):
+        if found is None:
+            raise CourseError(reporter.diagnostics + diagnostics)
+        reporter.diagnostics += diagnostics
+        plans.append(found)
+    return plans
 
 
 def _load_courses(

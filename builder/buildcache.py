@@ -343,6 +343,9 @@ class Shelf:
 
 KEPT_FILE = "kept.sqlite3"
 _connections: dict[Path, sqlite3.Connection] = {}
+# A forked worker opens its own: SQLite connections must not cross a fork.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_connections.clear)
 
 
 def _kept() -> sqlite3.Connection:

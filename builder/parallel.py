@@ -42,17 +42,23 @@ def can_fork() -> bool:
 
 
 def map_in_processes(
-    work: Callable[[Item], Result], items: Sequence[Item], jobs: int
+    work: Callable[[Item], Result],
+    items: Sequence[Item],
+    jobs: int,
+    *,
+    worth_it_from: int = PARALLEL_FROM,
 ) -> list[Result]:
-    """``[work(item) for item in items]``, spread over ``jobs`` processes when worth it.
+    """``[work(item) for item in items]``, spread over ``jobs`` processes when worth it
+    (``worth_it_from`` items or more: fewer for large items such as whole courses).
 
     ``work``'s results must pickle. An exception in a worker is raised here, as it
-    would be in a serial run.
+    would be in a serial run. A worker does its own items in one process.
     """
-    jobs = min(jobs, len(items))
-    if jobs <= 1 or len(items) < PARALLEL_FROM or not can_fork():
-        return [work(item) for item in items]
     global _work
+    jobs = min(jobs, len(items))
+    # In a worker (_work set) items are done in place: a pool's workers cannot fork.
+    if jobs <= 1 or len(items) < worth_it_from or not can_fork() or _work is not None:
+        return [work(item) for item in items]
     _work = work  # type: ignore[assignment]  # read by the forked workers only
     try:
         context = multiprocessing.get_context("fork")

@@ -249,3 +249,29 @@ def test_the_command_takes_jobs(medium: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     refused = sabaq("build", str(medium), "--jobs", "0")
     assert refused.exit_code == 2 and "--jobs" in refused.output
+
+
+def test_several_courses_built_over_processes_equal_one_process(tmp_path: Path) -> None:
+    courses = [copy_root(name, tmp_path / "courses") for name in ("minimal", "quizzes", "rtl")]
+    results = []
+    for jobs in (1, 2):
+        forget_everything()
+        results.append(build(courses, tmp_path / f"out-{jobs}", ["all"], jobs=jobs))
+    serial, spread = results
+    assert packages(spread) == packages(serial)
+    assert [w.format() for w in spread.warnings] == [w.format() for w in serial.warnings]
+
+
+def test_several_courses_over_processes_stop_at_the_first_that_fails(tmp_path: Path) -> None:
+    courses = [copy_root(name, tmp_path / "courses") for name in ("minimal", "quizzes")]
+    for course in courses:
+        lesson = quiz_free_lesson(course)
+        edit(lesson, "\n\n", "\n\n![A missing figure](images/none.svg)\n\n")
+    reports = []
+    for jobs in (1, 2):
+        forget_everything()
+        with pytest.raises(CourseError) as raised:
+            build(courses, tmp_path / f"out-{jobs}", ["scorm12"], jobs=jobs)
+        reports.append(str(raised.value))
+    assert reports[0] == reports[1]
+    assert "none.svg" in reports[0]
