@@ -106,8 +106,9 @@ def main() -> None:
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    help="Processes to render with (default: every core Sabaq may use); courses under "
-    "48 lessons render in one. The packages are the same whatever the number.",
+    help="Processes to build with (default: every core Sabaq may use): a course to each, "
+    "or one course's lessons spread over them from 48 lessons. The packages are the same "
+    "whatever the number.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON on stdout.")
 @click.option("--quiet", "-q", is_flag=True, help="Show only errors: no progress, no warnings.")
