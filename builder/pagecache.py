@@ -15,8 +15,8 @@ module's pages again.
 A kept page is used only if every file it packages (images, downloads) is still a
 file inside the course, as when the lesson was checked, with the same bytes (the page
 gives each image its size); otherwise the lesson is rendered again and reports what
-changed. Warnings its rendering gave are kept with
-it and reported again. Pages whose rendering reported an error are never kept.
+changed. Warnings its rendering gave are kept with it and reported again. Pages whose
+rendering reported an error are never kept.
 
 Pages are kept on a shelf (:class:`builder.buildcache.Shelf`) per course, language
 and page kind, holding the last build's pages only. Deleting any of the cache only
