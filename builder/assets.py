@@ -36,9 +36,8 @@ _LINK_ATTRIBUTES = frozenset({"href", "src"})
 _CSS_REFERENCE = re.compile(r"url\s*\(\s*(?!['\"]?#)|@import|expression\s*\(", re.IGNORECASE)
 
 
-def read_asset(path: Path, relpath: str, reporter: Reporter) -> bytes:
-    """The bytes of a course asset, after checking it cannot run or fetch anything."""
-    data = path.read_bytes()
+def check_asset(data: bytes, path: Path, relpath: str, reporter: Reporter) -> None:
+    """Report a course asset (``data``, read from ``path``) that could run or fetch anything."""
     suffix = path.suffix.lower()
     if suffix in RUNNABLE_SUFFIXES:
         reporter.error(
@@ -48,7 +47,6 @@ def read_asset(path: Path, relpath: str, reporter: Reporter) -> bytes:
         )
     elif suffix == ".svg":
         check_svg(data, path, reporter)
-    return data
 
 
 SVG_HINT = (

@@ -120,9 +120,7 @@ def fingerprint(
     digest = hashlib.sha256()
 
     def feed(*parts: object) -> None:
-        for part in parts:
-            data = part if isinstance(part, bytes) else str(part).encode("utf-8")
-            digest.update(len(data).to_bytes(8, "big") + data)
+        _feed(digest, parts)
 
     feed(RECORD_VERSION, _code_digest(), *_library_versions())
     feed(
@@ -382,10 +380,15 @@ def _open(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def entry_name(*parts: str | bytes) -> str:
-    """The hash naming an entry made from ``parts``."""
+def entry_name(*parts: object) -> str:
+    """The hash naming an entry made from ``parts`` (bytes, or anything as text)."""
     digest = hashlib.sha256()
-    for part in parts:
-        data = part if isinstance(part, bytes) else part.encode("utf-8")
-        digest.update(len(data).to_bytes(8, "big") + data)
+    _feed(digest, parts)
     return digest.hexdigest()
+
+
+def _feed(digest: hashlib._Hash, parts: Iterable[object]) -> None:
+    # Each part is preceded by its length, so no two lists of parts hash alike.
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode("utf-8")
+        digest.update(len(data).to_bytes(8, "big") + data)

@@ -123,8 +123,7 @@ def build(
     quiet: bool,
 ) -> None:
     """Build packages for COURSE_DIR (default: every course under ./courses)."""
-    from builder.archive import clear_leftovers
-    from builder.buildcache import remembered_build
+    from builder.build import build as run_build
     from builder.config import find_courses
     from builder.parallel import available_cores
 
@@ -143,24 +142,15 @@ def build(
             click.echo(f"  {message}", err=True)
 
     try:
-        # Nothing changed since the last build: answered before the builder is loaded.
-        clear_leftovers(out_dir)
-        key, result = remembered_build(
-            course_dirs, out_dir, formats or None, languages or None, locales_dir
+        result = run_build(
+            course_dirs,
+            out_dir,
+            formats or None,
+            progress,
+            languages or None,
+            locales_dir,
+            jobs=jobs or available_cores(),
         )
-        if result is None:
-            from builder.build import build as run_build
-
-            result = run_build(
-                course_dirs,
-                out_dir,
-                formats or None,
-                progress,
-                languages or None,
-                locales_dir,
-                jobs=jobs or available_cores(),
-                not_remembered=key,
-            )
     except CourseError as error:
         _print_failure(error.diagnostics, quiet)
         sys.exit(1)
@@ -268,7 +258,7 @@ _courses_argument = click.argument(
 
 def _load_courses(course_dirs: tuple[Path, ...]) -> list[Course]:
     """The named courses (default: all under ./courses), or exit 1 with located errors."""
-    from builder.build import find_courses
+    from builder.config import find_courses
     from builder.sources import load_course
 
     dirs = course_dirs or tuple(find_courses(Path("courses")))
@@ -417,7 +407,7 @@ def i18n_check(locales_dir: Path, languages: tuple[str, ...]) -> None:
 )
 def preview(course_dir: Path | None, port: int, lang: str | None, locales_dir: Path | None) -> None:
     """Show COURSE_DIR as a learner sees it in an LMS, with what it records; rebuilt on every save."""
-    from builder.build import find_courses
+    from builder.config import find_courses
     from builder.preview import PreviewServer, PreviewState
 
     if course_dir is None:

@@ -26,9 +26,8 @@ byte (tested).
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,26 +69,19 @@ def site_key(course: Course, *parts: object) -> str:
     grading, and the digests of the translations and theme catalog. Every lesson's
     place counts here, since a link to any lesson is checked and written by its place.
     """
-    digest = hashlib.sha256()
-    for part in (code_fingerprint(), str(course.root), *parts):
-        _feed(digest, str(part).encode("utf-8"))
-    _feed(digest, _read(course.root / COURSE_FILE))
     places = [
         [module.id, module.relpath, [[lesson.id, lesson.relpath] for lesson in module.lessons]]
         for module in course.modules
     ]
-    _feed(digest, _json(places))
-    return digest.hexdigest()
+    return entry_name(
+        code_fingerprint(), course.root, *parts, _read(course.root / COURSE_FILE), _json(places)
+    )
 
 
 def digest_of(messages: Mapping[str, str] | None, *files: Path | None) -> str:
     """A translation mapping and catalog files, hashed, for :func:`site_key`."""
-    digest = hashlib.sha256()
-    if messages is not None:
-        _feed(digest, _json(sorted(messages.items())))
-    for path in files:
-        _feed(digest, b"-" if path is None else _read(path))
-    return digest.hexdigest()
+    texts = _json(sorted(messages.items())) if messages is not None else b"-"
+    return entry_name(texts, *(b"-" if path is None else _read(path) for path in files))
 
 
 class _Neighbourhood:
@@ -157,9 +149,19 @@ def _json(value: object) -> bytes:
 class PageCache:
     """The kept pages of one course, language and page kind."""
 
-    def __init__(self, course: Course, key: str, shelf: str, *, compact: bool) -> None:
+    def __init__(
+        self,
+        course: Course,
+        key: str,
+        shelf: str,
+        asset_bytes: Callable[[str], bytes],
+        *,
+        compact: bool,
+    ) -> None:
         self._course = course
         self._key = key
+        self._asset_bytes = asset_bytes
+        """Reads a course file by its course-relative path (the site reads each once)."""
         self._neighbourhood = _Neighbourhood(course, compact)
         self._shelf = Shelf("pages", entry_name(str(course.root), shelf)[:24])
 
@@ -186,7 +188,7 @@ class PageCache:
 
     def _asset_digest(self, page: LessonPage) -> str | None:
         try:
-            return entry_name(*((self._course.root / a).read_bytes() for a in page.assets))
+            return entry_name(*(self._asset_bytes(asset) for asset in page.assets))
         except OSError:
             return None
 
@@ -197,7 +199,7 @@ class PageCache:
     def _entry_name(self, lesson: Lesson) -> str:
         neighbourhood = self._neighbourhood.of(lesson)
         parts = (self._key, neighbourhood, lesson.relpath, str(lesson.body_line), lesson.body)
-        return entry_name(*parts) + ".json"
+        return entry_name(*parts)
 
 
 def _entry(page: LessonPage) -> dict[str, Any]:
@@ -217,10 +219,6 @@ def _page_from(entry: dict[str, Any]) -> LessonPage:
         assets=tuple(str(asset) for asset in entry["assets"]),
         diagnostics=tuple(diagnostic_from(d) for d in entry["diagnostics"]),
     )
-
-
-def _feed(digest: Any, data: bytes) -> None:
-    digest.update(len(data).to_bytes(8, "big") + data)
 
 
 def _read(path: Path) -> bytes:

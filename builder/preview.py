@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from builder.archive import write_folder
-from builder.build import plan_packages
 from builder.errors import CourseError, Reporter
 from builder.i18n import require_language_tags
+from builder.plan import plan_packages
 
 PREVIEW_PAGE = "preview.html"
 STATUS_PATH = "/__sabaq/status"

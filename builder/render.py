@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -18,7 +19,7 @@ from babel.lists import format_list as babel_format_list
 from markupsafe import Markup
 
 from builder.assessment import AssessmentRef
-from builder.assets import localise_svg, read_asset
+from builder.assets import check_asset, localise_svg
 from builder.errors import Reporter
 from builder.fonts import font_search_path, package_fonts
 from builder.grading import runtime_grading
@@ -195,19 +196,25 @@ def render_site(
     fonts, for packages that carry no theme (cutting them is most of a right-to-left
     build's time).
     """
-    direction = text_direction(lang)
     files: dict[str, bytes] = dict(static_files())
     lesson_assets: dict[str, tuple[str, ...]] = {}
     files[f"{STATIC_DIR}/code.css"] = code_stylesheet().encode("utf-8")
     maker = _LessonPageMaker(course, lang, localiser, ui_catalog, graded_in_pages)
     files[HOME_PAGE] = render_home(course, maker.page_info(HOME_PAGE), ui_catalog)
 
+    @cache
+    def asset_bytes(relpath: str) -> bytes:
+        # Read once per site: kept pages are checked against the images they show,
+        # and a drawing may be in many lessons.
+        return (course.root / relpath).read_bytes()
+
     shared = {
         lesson.id
         for lesson in course.lessons
         if same_as is not None and not any(quiz.kind.graded for quiz in course.quizzes_of(lesson))
     }
-    pages = _lesson_pages(maker, [each for each in course.lessons if each.id not in shared], jobs)
+    rendered = [each for each in course.lessons if each.id not in shared]
+    pages = _lesson_pages(maker, rendered, jobs, asset_bytes)
     for lesson in course.lessons:
         if same_as is not None and lesson.id in shared:
             lesson_assets[lesson.id] = same_as.lesson_assets[lesson.id]
@@ -218,7 +225,10 @@ def render_site(
         reporter.diagnostics += page.diagnostics
         lesson_assets[lesson.id] = tuple(f"{CONTENT_DIR}/{asset}" for asset in page.assets)
         for asset in page.assets:
-            data = read_asset(course.root / asset, asset, reporter)
+            if f"{CONTENT_DIR}/{asset}" in files:
+                continue  # shown by an earlier lesson too: checked and translated then
+            data = asset_bytes(asset)
+            check_asset(data, course.root / asset, asset, reporter)
             if localiser is not None and asset.lower().endswith(".svg"):
                 data = localise_svg(data, localiser.messages)
             files[f"{CONTENT_DIR}/{asset}"] = data
@@ -229,7 +239,7 @@ def render_site(
     return Site(
         course=course,
         lang=lang,
-        dir=direction,
+        dir=maker.direction,
         files=files,
         lesson_assets=lesson_assets,
         ui_catalog=ui_catalog,
@@ -238,10 +248,13 @@ def render_site(
 
 
 def _lesson_pages(
-    maker: _LessonPageMaker, lessons: list[Lesson], jobs: int
+    maker: _LessonPageMaker,
+    lessons: list[Lesson],
+    jobs: int,
+    asset_bytes: Callable[[str], bytes],
 ) -> dict[str, LessonPage]:
     """The page of each of ``lessons``: kept from an earlier build, or rendered now."""
-    cache = maker.cache()
+    cache = maker.cache(asset_bytes)
     pages = {lesson.id: page for lesson in lessons if (page := cache.recall(lesson)) is not None}
     missing = [lesson for lesson in lessons if lesson.id not in pages]
     # Workers are given positions, not lessons: a lesson sent to another process would
@@ -289,7 +302,7 @@ class _LessonPageMaker:
     def page_info(self, path: str) -> PageInfo:
         return PageInfo(path, self.lang, self.direction, self.wants_fonts)
 
-    def cache(self) -> PageCache:
+    def cache(self, asset_bytes: Callable[[str], bytes]) -> PageCache:
         translations = self.localiser.messages if self.localiser is not None else None
         key = site_key(
             self.course,
@@ -301,7 +314,8 @@ class _LessonPageMaker:
             json.dumps(self.grading, sort_keys=True),
         )
         compact = len(self.course.lessons) > OUTLINE_ALL_LESSONS
-        return PageCache(self.course, key, f"{self.lang}/{self.graded_in_pages}", compact=compact)
+        shelf = f"{self.lang}/{self.graded_in_pages}"
+        return PageCache(self.course, key, shelf, asset_bytes, compact=compact)
 
     def render(self, lesson: Lesson) -> LessonPage:
         reporter = Reporter()

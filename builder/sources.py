@@ -145,7 +145,7 @@ class _LessonShelf:
             data = path.read_bytes()
         except OSError:
             return None
-        return entry_name(code_fingerprint(), str(path), module_id, data) + ".pickle"
+        return entry_name(code_fingerprint(), str(path), module_id, data)
 
 
 def _check_duration(config: CourseConfig, modules: list[Module], reporter: Reporter) -> None:

@@ -293,6 +293,8 @@ def validate_entries(
         yield entries[entry]
 
     files = _Files(entries, chunks, found, kept=kept)
+    # Its own view of the files: what it reads must not count against the package's
+    # reading budget twice, and its findings are reported by the usual pass.
     _check_new_pages_ahead(entries, _Files(entries, chunks, _Findings(), kept=kept), jobs)
     kind = _check_files(files, None, found)
     return PackageReport(Path(name), kind, found.sorted())
@@ -1198,16 +1200,11 @@ def _check_page(
     # A build checks every package it makes, and most pages are the same in several of
     # them: a page whose bytes and place were checked before has the same findings,
     # provided every file its references named is in this package as it was in that one.
-    key = (name, hashlib.sha256(data).digest(), tuple(sorted(restore_targets.items())))
-    check = _PAGE_CHECKS.get(key)
-    if check is None or not check.holds_in(files):
-        check = _kept_check(files, key)
-    if check is None or not check.holds_in(files):
+    key = _page_key(name, data, restore_targets)
+    check = _known_check(files, key)
+    if check is None:
         check = _fresh_check(files, name, data, restore_targets)
         _keep_check(files, key, check)
-    if len(_PAGE_CHECKS) >= _PAGE_CHECKS_KEPT:
-        _PAGE_CHECKS.clear()
-    _PAGE_CHECKS[key] = check
     for problem in check.findings.problems:
         found._add(problem)
     found.unlisted += check.findings.unlisted
@@ -1250,17 +1247,14 @@ def _check_new_pages_ahead(entries: Mapping[str, bytes], files: _Files, jobs: in
     the package's order as usual.
     """
     restore_targets = _moodle_restore_targets(files)
-    targets = tuple(sorted(restore_targets.items()))
     new = []
     for name in sorted(entries):
         data = entries[name]
         if posixpath.splitext(name)[1].lower() not in _PAGE_SUFFIXES or not data:
             continue
-        key = (name, hashlib.sha256(data).digest(), targets)
-        known = _PAGE_CHECKS.get(key) or _kept_check(files, key)
-        if known is not None and known.holds_in(files):
-            _PAGE_CHECKS[key] = known
-        elif len(data) <= MAX_DOCUMENT_BYTES:  # larger ones are refused by the usual pass
+        key = _page_key(name, data, restore_targets)
+        # Larger pages are refused, with their own finding, by the usual pass.
+        if _known_check(files, key) is None and len(data) <= MAX_DOCUMENT_BYTES:
             new.append((key, data))
     checks = map_in_processes(
         lambda index: _fresh_check(files, new[index][0][0], new[index][1], restore_targets),
@@ -1269,12 +1263,27 @@ def _check_new_pages_ahead(entries: Mapping[str, bytes], files: _Files, jobs: in
     )
     for (key, _), check in zip(new, checks, strict=True):
         _keep_check(files, key, check)
-        _PAGE_CHECKS[key] = check
 
 
 _PageKey = tuple[str, bytes, tuple[tuple[int, str], ...]]
 _PAGE_CHECKS: dict[_PageKey, _PageCheck] = {}
 _PAGE_CHECKS_KEPT = 20_000
+
+
+def _page_key(name: str, data: bytes, restore_targets: Mapping[int, str]) -> _PageKey:
+    return (name, hashlib.sha256(data).digest(), tuple(sorted(restore_targets.items())))
+
+
+def _known_check(files: _Files, key: _PageKey) -> _PageCheck | None:
+    """The check of this page from this build or an earlier one, if it holds in ``files``."""
+    check = _PAGE_CHECKS.get(key)
+    if check is not None and check.holds_in(files):
+        return check
+    check = _kept_check(files, key)
+    if check is None or not check.holds_in(files):
+        return None
+    _PAGE_CHECKS[key] = check
+    return check
 
 
 def _kept_check(files: _Files, key: _PageKey) -> _PageCheck | None:
@@ -1301,6 +1310,10 @@ def _kept_check(files: _Files, key: _PageKey) -> _PageCheck | None:
 
 
 def _keep_check(files: _Files, key: _PageKey, check: _PageCheck) -> None:
+    """Remember ``check`` for this build's other packages and for later builds."""
+    if len(_PAGE_CHECKS) >= _PAGE_CHECKS_KEPT:
+        _PAGE_CHECKS.clear()
+    _PAGE_CHECKS[key] = check
     if files.kept is None:
         return
     found = check.findings

@@ -43,7 +43,6 @@ import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -152,9 +151,13 @@ def _deflated_together(entries: list[tuple[str, bytes]]) -> list[Deflated]:
     depend on the number of threads.
     """
     contents = [content for _, content in entries]
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    from builder.parallel import available_cores  # here: it loads multiprocessing
+
+    cores = available_cores()
     if cores < 2 or len(contents) < THREADS_FROM:
         return [deflate(content) for content in contents]
+    from concurrent.futures import ThreadPoolExecutor  # 10 ms to import; large work only
+
     with ThreadPoolExecutor(max_workers=cores) as pool:
         return list(pool.map(deflate, contents, chunksize=16))
 

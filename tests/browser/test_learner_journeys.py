@@ -28,10 +28,11 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page, expect
 
 from builder.assessment import Quiz
-from builder.build import build, renditions
+from builder.build import build
 from builder.errors import Reporter
 from builder.grading import GradingPolicy, grading_policy
 from builder.model import Course
+from builder.plan import renditions
 from builder.quizzes import SUSPEND_DATA_LIMITS, quiz_keys, worst_case_state_size
 from builder.sources import load_course
 

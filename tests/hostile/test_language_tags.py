@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from builder import i18n
-from builder.build import plan_packages
 from builder.errors import Reporter, UsageError
+from builder.plan import plan_packages
 from builder.preview import PreviewState
 from tests.support import copy_root, sabaq
 

@@ -1,0 +1,498 @@
+"""The packages of a request, made and checked in memory: load → render → package.
+
+Nothing is written here (:mod:`builder.build` writes): every package is checked
+before the first file is, so a mistake in any lesson leaves ``dist/`` as it was.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import polib
+
+from builder.buildcache import Shelf, entry_name
+from builder.config import CourseConfig
+from builder.errors import CourseError, Diagnostic, Location, Reporter, display_path
+from builder.formats import ALL_FORMATS as ALL_FORMATS
+from builder.formats import available_formats, get_format
+from builder.formats.base import NothingToPackage
+from builder.i18n import (
+    UI_DOMAIN,
+    Msgfmt,
+    catalog_path,
+    catalog_stats,
+    check_catalog,
+    localise_course,
+    require_language_tags,
+    translations,
+)
+from builder.markdown import Localiser
+from builder.model import Course
+from builder.parallel import map_in_processes
+from builder.quizzes import SUSPEND_DATA_LIMITS, worst_case_state_size
+from builder.render import Site, render_site, text_direction
+from builder.sources import load_course
+from builder.validate import validate_entries
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedPackage:
+    course_id: str
+    lang: str
+    format: str
+    filename: str
+    entries: dict[str, bytes]
+    folder: str | None = None
+    """Name of the unpacked copy, for formats that also write one."""
+
+
+Progress = Callable[[str], None]
+"""Says what is being done, for the command's progress lines."""
+
+
+def plan_packages(
+    course_dirs: Sequence[Path],
+    formats: Sequence[str] | None,
+    reporter: Reporter,
+    progress: Progress,
+    languages: Sequence[str] | None = None,
+    locales_dir: Path | None = None,
+    *,
+    partial_translations: bool = False,
+    jobs: int = 1,
+) -> list[PlannedPackage]:
+    """Every package of the request, checked; raises CourseError when there are none.
+
+    A request that makes no package at all is an error naming each course and why, so
+    that CI never passes on an empty ``dist/``. ``partial_translations`` renders a
+    language below ``min_translation`` too, with a warning (what the preview shows).
+    """
+    require_language_tags(languages or ())  # a language names catalog folders and package files
+    courses = _load_courses(course_dirs, reporter, progress, jobs)
+    wanted = {course.config.id: _formats_for(course, formats, reporter) for course in courses}
+    _check_distinct_ids(courses, reporter)
+    for course in courses:
+        _check_saved_state_fits(course, wanted[course.config.id], reporter)
+    reporter.raise_if_errors()
+
+    request = _LanguageRequest(languages, locales_dir, partial_translations, jobs)
+    plans = _plan_courses(courses, wanted, request, reporter, progress)
+    reporter.raise_if_errors()
+    planned = [package for plan in plans for package in plan.packages]
+    if not planned:
+        for plan in plans:
+            plan.report_none(reporter)
+        reporter.raise_if_errors()
+    return planned
+
+
+def _plan_courses(
+    courses: list[Course],
+    wanted: dict[str, list[str]],
+    request: _LanguageRequest,
+    reporter: Reporter,
+    progress: Progress,
+) -> list[_CoursePlan]:
+    """Each course's packages. Several courses are planned over ``request.jobs``
+    processes, each course in one; one course spreads its own lessons instead.
+
+    What each course reports is added in the courses' order, and the first course that
+    fails stops the build as it would in one process, so the output is the same
+    whatever the number of jobs.
+    """
+    spread = request.jobs > 1 and len(courses) > 1
+    inner = replace(request, jobs=1) if spread else request
+
+    def plan(index: int) -> tuple[_CoursePlan | None, list[Diagnostic]]:
+        course = courses[index]
+        own = Reporter()
+        checks = Shelf("checks", entry_name(str(course.root))[:24])
+        try:
+            found = _plan_course(
+                course, wanted[course.config.id], replace(inner, checks=checks), own, progress
+            )
+        except CourseError as error:
+            return None, error.diagnostics
+        checks.store()
+        return found, own.diagnostics
+
+    plans = []
+    for found, diagnostics in map_in_processes(
+        plan, range(len(courses)), request.jobs if spread else 1, worth_it_from=2
+    ):
+        if found is None:
+            raise CourseError(reporter.diagnostics + diagnostics)
+        reporter.diagnostics += diagnostics
+        plans.append(found)
+    return plans
+
+
+def _load_courses(
+    course_dirs: Sequence[Path], reporter: Reporter, progress: Progress, jobs: int
+) -> list[Course]:
+    courses = []
+    for course_dir in course_dirs:
+        progress(f"loading {course_dir}")
+        course = load_course(course_dir, reporter, jobs)
+        if course is not None:
+            courses.append(course)
+    return courses
+
+
+@dataclass(frozen=True, slots=True)
+class _LanguageRequest:
+    """The languages asked for and where their catalogs are."""
+
+    languages: Sequence[str] | None
+    locales_dir: Path | None
+    partial: bool
+    jobs: int = 1
+    checks: Shelf | None = None
+    """Findings of the pages earlier builds checked (see :func:`validate_entries`)."""
+
+    def languages_of(self, course: Course) -> Sequence[str]:
+        return self.languages or course.config.languages
+
+    def catalogs_of(self, course: Course) -> Path:
+        return self.locales_dir or course.root.parent.parent / "locales"
+
+
+@dataclass(frozen=True, slots=True)
+class _CoursePlan:
+    """The packages of one course; when it has none, why, where and what to do."""
+
+    packages: list[PlannedPackage]
+    why_none: str = ""
+    location: Location | None = None
+    hint: str | None = None
+    explained: tuple[Diagnostic, ...] = ()
+    """The warnings that say why; the error of an empty build replaces them."""
+
+    def report_none(self, reporter: Reporter) -> None:
+        reporter.diagnostics[:] = [d for d in reporter.diagnostics if d not in self.explained]
+        reporter.error(f"no package was built: {self.why_none}", self.location, self.hint)
+
+
+def _plan_course(
+    course: Course,
+    wanted: list[str],
+    request: _LanguageRequest,
+    reporter: Reporter,
+    progress: Progress,
+) -> _CoursePlan:
+    # Why formats and languages are left out is collected apart, to be said again as
+    # the error if the whole build makes nothing.
+    left_out = Reporter()
+    skipped = _formats_without_content(course, wanted, left_out)
+    reporter.diagnostics += left_out.diagnostics
+    formats = [name for name in wanted if name not in skipped]
+    if not formats:
+        return _no_formats(course.config, list(skipped.values()), tuple(left_out.warnings))
+    left_out = Reporter()
+    found = renditions(
+        course,
+        request.languages_of(course),
+        request.catalogs_of(course),
+        left_out,
+        partial=request.partial,
+    )
+    reporter.diagnostics += left_out.diagnostics
+    if not found:
+        return _no_languages(course.config, tuple(left_out.warnings))
+    return _CoursePlan(_render_packages(course, found, formats, reporter, progress, request))
+
+
+def _formats_without_content(
+    course: Course, wanted: list[str], reporter: Reporter
+) -> dict[str, NothingToPackage]:
+    """The formats that have nothing to package for ``course``, each with a warning."""
+    skipped = {}
+    for name in wanted:
+        nothing = get_format(name).nothing_to_package(course)
+        if nothing is not None:
+            reporter.warning(
+                f"no {name} package is built: {nothing.reason}",
+                course.config.location("formats"),
+                nothing.hint,
+            )
+            skipped[name] = nothing
+    return skipped
+
+
+def _no_formats(
+    config: CourseConfig, skipped: list[NothingToPackage], explained: tuple[Diagnostic, ...]
+) -> _CoursePlan:
+    if skipped:
+        return _CoursePlan(
+            [],
+            "; ".join(nothing.reason for nothing in skipped),
+            config.location("formats"),
+            f"{skipped[0].hint}, or build another format, e.g. --format scorm12",
+            explained,
+        )
+    return _CoursePlan(
+        [],
+        "'formats' lists no format",
+        config.location("formats"),
+        "name the formats to build in course.yml, e.g. formats: [scorm12], or pass --format",
+    )
+
+
+def _no_languages(config: CourseConfig, explained: tuple[Diagnostic, ...]) -> _CoursePlan:
+    return _CoursePlan(
+        [],
+        "; ".join(warning.message for warning in explained) or "'languages' lists no language",
+        config.location("languages"),
+        f"build '{config.language}', the language the course is written in "
+        f"(--lang {config.language}), or translate at least min_translation "
+        f"({config.min_translation}%) of the course (sabaq i18n init, sabaq i18n stats)",
+        explained,
+    )
+
+
+def _render_packages(
+    course: Course,
+    found: list[Rendition],
+    formats: list[str],
+    reporter: Reporter,
+    progress: Progress,
+    request: _LanguageRequest,
+) -> list[PlannedPackage]:
+    planned = []
+    sites = []
+    for rendition in found:
+        progress(f"rendering {course.config.id} ({rendition.lang})")
+        variants: dict[bool, Site] = {}
+        for name in formats:
+            in_pages = get_format(name).graded_in_pages
+            if in_pages not in variants:
+                variants[in_pages] = render_site(
+                    rendition.course,
+                    rendition.lang,
+                    reporter,
+                    rendition.localiser,
+                    rendition.ui_catalog,
+                    graded_in_pages=in_pages,
+                    fonts=any(
+                        get_format(each).carries_theme
+                        for each in formats
+                        if get_format(each).graded_in_pages == in_pages
+                    ),
+                    same_as=variants.get(not in_pages),
+                    jobs=request.jobs,
+                )
+            site = variants[in_pages]
+            planned.append(_package(site, rendition.lang, name, reporter, progress, request))
+        if True in variants:
+            sites.append(variants[True])
+    if course.config.multilingual and len(sites) > 1:
+        combined = Site.multilingual(sites)
+        for name in formats:
+            if get_format(name).multilingual:
+                planned.append(_package(combined, MULTILINGUAL, name, reporter, progress, request))
+    return planned
+
+
+MULTILINGUAL = "mul"
+"""The language part of a multilingual package's name (ISO 639's code for several languages)."""
+
+
+def _package(
+    site: Site,
+    lang: str,
+    name: str,
+    reporter: Reporter,
+    progress: Progress,
+    request: _LanguageRequest,
+) -> PlannedPackage:
+    config = site.course.config
+    progress(f"packaging {config.id} ({lang}, {name})")
+    package_format = get_format(name)
+    stem = f"{config.id}-{config.version}-{lang}-{name}"
+    entries = package_format.package(site)
+    _check_package(stem + package_format.suffix, entries, reporter, request)
+    return PlannedPackage(
+        config.id,
+        lang,
+        name,
+        stem + package_format.suffix,
+        entries,
+        folder=stem if package_format.also_folder else None,
+    )
+
+
+def _check_saved_state_fits(course: Course, formats: Sequence[str], reporter: Reporter) -> None:
+    """Refuse a course whose saved progress could outgrow what its standard lets an LMS keep.
+
+    An LMS may cut suspend_data at the limit, and the learner would then lose answers
+    and progress without a word; better to say so when building.
+    """
+    size = worst_case_state_size(course)
+    for name in formats:
+        limit = SUSPEND_DATA_LIMITS.get(name)
+        if limit is not None and size > limit:
+            reporter.error(
+                f"the course could save up to {size:,} characters of progress and answers, "
+                f"more than {get_format(name).label} lets an LMS keep ({limit:,})",
+                course.config.location("formats") or course.config.location(),
+                "split the course, make pools draw fewer questions, or build scorm2004 instead",
+            )
+
+
+def _check_package(
+    name: str, entries: dict[str, bytes], reporter: Reporter, request: _LanguageRequest
+) -> None:
+    """Run the package checks of ``sabaq validate`` before anything is written.
+
+    A failure here is a defect in Sabaq, not in the course, but shipping the package
+    would hand an LMS admin a broken import, so the build stops.
+    """
+    for problem in validate_entries(name, entries, request.checks, request.jobs).errors:
+        if problem.code == "package.unknown-kind":
+            continue  # a format of another package's making that validate does not know
+        reporter.error(
+            f"package {name} would be broken: {problem.format()}",
+            hint="this is a bug in Sabaq; please report it with the course that caused it",
+        )
+
+
+def _formats_for(course: Course, requested: Sequence[str] | None, reporter: Reporter) -> list[str]:
+    known = available_formats()
+    if requested:
+        return known if ALL_FORMATS in requested else list(dict.fromkeys(requested))
+    chosen = []
+    for index, name in enumerate(course.config.formats):
+        if name == ALL_FORMATS:
+            return known
+        if name not in known:
+            reporter.error(
+                f"unknown format '{name}' in 'formats'",
+                course.config.location("formats", index),
+                f"available formats: {', '.join(known)} (or 'all')",
+            )
+            continue
+        chosen.append(name)
+    return list(dict.fromkeys(chosen))
+
+
+@dataclass(frozen=True, slots=True)
+class Rendition:
+    """One language of a course, ready to render."""
+
+    lang: str
+    course: Course
+    localiser: Localiser | None
+    ui_catalog: Path | None
+
+
+def renditions(
+    course: Course,
+    languages: Sequence[str],
+    locales_dir: Path,
+    reporter: Reporter,
+    *,
+    partial: bool = False,
+) -> list[Rendition]:
+    """The languages of ``course`` that can be built, each with its translations.
+
+    A language whose catalog is missing or less complete than the course's
+    ``min_translation`` is skipped with a warning rather than shipped half in English;
+    with ``partial`` one below ``min_translation`` is kept, with a warning, its
+    untranslated segments in the source language.
+    """
+    found = []
+    for lang in dict.fromkeys(languages):
+        rendition = _rendition(course, lang, locales_dir, reporter, partial)
+        if rendition is not None:
+            found.append(rendition)
+    return found
+
+
+def _rendition(
+    course: Course, lang: str, locales_dir: Path, reporter: Reporter, partial: bool
+) -> Rendition | None:
+    config = course.config
+    ui_catalog = catalog_path(locales_dir, lang, UI_DOMAIN)
+    ui_po = _checked_catalog(ui_catalog, reporter) if ui_catalog.is_file() else None
+    ui = ui_catalog if ui_po is not None else None
+    if lang == config.language:
+        return Rendition(lang, course, None, ui)
+    messages = _course_translations(course, lang, locales_dir, reporter, partial)
+    if messages is None:
+        return None
+    localiser = Localiser(
+        messages,
+        config.language,
+        text_direction(config.language),
+        _ui_gettext(ui_po),
+        text_direction(lang),
+    )
+    return Rendition(lang, localise_course(course, messages), localiser, ui)
+
+
+def _course_translations(
+    course: Course, lang: str, locales_dir: Path, reporter: Reporter, partial: bool
+) -> dict[str, str] | None:
+    """The reviewed translations of ``course`` into ``lang``; None (and why) when skipped."""
+    config = course.config
+    path = catalog_path(locales_dir, lang, config.id)
+    if not path.is_file():
+        reporter.warning(
+            f"'{lang}' is not built: there is no catalog {display_path(path)}",
+            config.location("languages"),
+            f"run: sabaq i18n init {lang}",
+        )
+        return None
+    catalog = _checked_catalog(path, reporter)
+    if catalog is None:
+        return None
+    done = catalog_stats(catalog).completeness
+    wanted = config.min_translation_for(lang)
+    if done * 100 >= wanted:
+        return translations(catalog)
+    below = f"{done:.0%} of the course is translated, below min_translation ({wanted}%)"
+    hint = "translate more of the catalog, or lower min_translation in course.yml"
+    if not partial:
+        reporter.warning(f"'{lang}' is not built: {below}", Location(path), hint)
+        return None
+    reporter.warning(
+        f"'{lang}' is shown partly translated: {below}; untranslated text is in "
+        f"'{config.language}', and 'sabaq build' skips this language",
+        Location(path),
+        hint,
+    )
+    return translations(catalog)
+
+
+def _checked_catalog(path: Path, reporter: Reporter) -> polib.POFile | None:
+    """The catalog after the checks of ``sabaq i18n check``; None after located errors.
+
+    A translator's slip must stop the build with its file and line, never reach a page
+    or end in a traceback. GNU msgfmt runs too where gettext is installed (plain
+    ``setup.sh`` does not install it; Sabaq's own checks cover what a build uses).
+    """
+    return check_catalog(path, reporter, Msgfmt.WHEN_INSTALLED)
+
+
+def _ui_gettext(ui_catalog: polib.POFile | None) -> Callable[[str], str]:
+    if ui_catalog is None:
+        return lambda text: text
+    # Compiled like msgfmt does: fuzzy entries are left out.
+    return gettext.GNUTranslations(io.BytesIO(ui_catalog.to_binary())).gettext
+
+
+def _check_distinct_ids(courses: list[Course], reporter: Reporter) -> None:
+    seen: dict[str, Course] = {}
+    for course in courses:
+        other = seen.get(course.config.id)
+        if other is not None:
+            reporter.error(
+                f"courses {other.root} and {course.root} both have the id '{course.config.id}'",
+                course.config.location("id"),
+                "every course needs its own id: package names and LMS records depend on it",
+            )
+        seen[course.config.id] = course
