@@ -17,9 +17,12 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from builder.zipwriter import write_archive
+
+if TYPE_CHECKING:
+    from builder.buildcache import Shelf
 
 ZIP_EPOCH_FLOOR = 315532800  # 1980-01-01T00:00:00Z
 DEFAULT_EPOCH = 1577836800  # 2020-01-01T00:00:00Z, used when SOURCE_DATE_EPOCH is unset
@@ -78,12 +81,14 @@ def write_atomically(destination: Path, write: Callable[[IO[bytes]], object]) ->
         raise
 
 
-def _write(stream: IO[bytes], entries: Mapping[str, bytes]) -> None:
+def _write(stream: IO[bytes], entries: Mapping[str, bytes], records: Shelf | None = None) -> None:
     names = sorted(entries)
     for name in names:  # all of them before deflating anything
         check_entry_name(name)
     # Made on Unix (builder.zipwriter), so FILE_MODE means the same to every extractor.
-    write_archive(stream, ((name, entries[name]) for name in names), zip_timestamp(), FILE_MODE)
+    write_archive(
+        stream, ((name, entries[name]) for name in names), zip_timestamp(), FILE_MODE, records
+    )
 
 
 class Publication:
@@ -95,10 +100,14 @@ class Publication:
     written. A failure before that (a later package, a full disk) removes the
     temporaries and leaves ``dist/`` as it was. A build killed outright leaves only hidden
     temporaries, which :func:`clear_leftovers` removes at the start of the next build.
+
+    Zips take their entries' deflated bytes from ``records`` when they are kept there,
+    and keep them there (:mod:`builder.zipwriter`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, records: Shelf | None = None) -> None:
         self._staged: list[tuple[Path, Path]] = []
+        self._records = records
 
     def __enter__(self) -> Publication:
         return self
@@ -113,7 +122,7 @@ class Publication:
         )
         self._staged.append((Path(name), destination))
         with os.fdopen(handle, "wb") as stream:
-            _write(stream, entries)
+            _write(stream, entries, self._records)
         os.chmod(name, 0o644)
 
     def add_folder(self, entries: Mapping[str, bytes], destination: Path) -> None:
@@ -139,6 +148,8 @@ class Publication:
             else:
                 os.replace(temporary, destination)
         self._staged.clear()
+        if self._records is not None:
+            self._records.store()
 
     def discard(self) -> None:
         for temporary, _ in self._staged:

@@ -14,7 +14,7 @@ from pathlib import Path
 from builder.archive import Publication, clear_leftovers
 from builder.buildcache import BuildResult as BuildResult
 from builder.buildcache import BuiltPackage as BuiltPackage
-from builder.buildcache import remember, remembered_build
+from builder.buildcache import Shelf, entry_name, remember, remembered_build
 from builder.config import find_courses as find_courses
 from builder.errors import Reporter
 
@@ -52,7 +52,7 @@ def build(
         course_dirs, formats, reporter, progress, languages, locales_dir, jobs=jobs
     )
     result = BuildResult(warnings=reporter.warnings)
-    with Publication() as publication:
+    with Publication(_deflated_records(course_dirs, out_dir)) as publication:
         # Every package is written in full before any takes its place: all or none.
         for package in planned:
             publication.add_zip(package.entries, out_dir / package.filename)
@@ -75,3 +75,13 @@ def build(
         )
     remember(key, result.packages, result.warnings)
     return result
+
+
+def _deflated_records(course_dirs: Sequence[Path], out_dir: Path) -> Shelf:
+    """Where the packages' deflated files are kept for the next build of the same request.
+
+    One shelf per output folder and set of courses: building one course after another
+    into ``dist/`` keeps each one's records.
+    """
+    request = [out_dir.resolve(), *sorted(str(path.resolve()) for path in course_dirs)]
+    return Shelf("deflated", entry_name(*request)[:24])

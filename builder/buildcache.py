@@ -293,28 +293,55 @@ class Shelf:
     Any failure to read or write only costs the time to make the parts again.
     """
 
+    WRITE_BATCH = 16 * 1024 * 1024
+    """Bytes of new entries held before they are written, so a large build's stay flat."""
+
     def __init__(self, *names: str) -> None:
         self._name = "/".join(names)
         self._used: set[str] = set()
         self._new: dict[str, bytes] = {}
+        self._new_bytes = 0
+        self._unread: dict[str, bytes] | None = None
         self._connection: sqlite3.Connection | None = None
 
     def read(self, name: str) -> bytes | None:
+        # A build asks for most of what the last one kept, so the first read fetches
+        # the whole shelf in one query (a query per entry is most of a rebuild's cost
+        # in a large course); each entry is handed out once and let go.
+        asked_before = name in self._used
         self._used.add(name)
         try:
-            row = (
-                self._database()
-                .execute("SELECT data FROM kept WHERE shelf = ? AND name = ?", (self._name, name))
-                .fetchone()
-            )
+            if self._unread is None:
+                self._unread = dict(
+                    self._database().execute(
+                        "SELECT name, data FROM kept WHERE shelf = ?", (self._name,)
+                    )
+                )
+            data = self._unread.pop(name, None)
+            if data is None and asked_before:
+                row = (
+                    self._database()
+                    .execute(
+                        "SELECT data FROM kept WHERE shelf = ? AND name = ?", (self._name, name)
+                    )
+                    .fetchone()
+                )
+                data = row[0] if row is not None else None
         except (sqlite3.Error, OSError):
             return None
-        return bytes(row[0]) if row is not None else None
+        return bytes(data) if data is not None else None
+
+    def has_seen(self, name: str) -> bool:
+        """Whether this build has read or written ``name`` here already."""
+        return name in self._used
 
     def write(self, name: str, data: bytes) -> None:
-        """Keep ``data`` under ``name`` once :meth:`store` is called."""
+        """Keep ``data`` under ``name``; it is in the database by the time :meth:`store` ends."""
         self._used.add(name)
+        self._new_bytes += len(data) - len(self._new.get(name, b""))
         self._new[name] = data
+        if self._new_bytes >= self.WRITE_BATCH:
+            self._write_new()
 
     def store(self) -> None:
         """Write the entries made since the last call; drop those no part asked for."""
@@ -323,6 +350,14 @@ class Shelf:
                 rows = database.execute("SELECT name FROM kept WHERE shelf = ?", (self._name,))
                 unused = [(self._name, name) for (name,) in rows if name not in self._used]
                 database.executemany("DELETE FROM kept WHERE shelf = ? AND name = ?", unused)
+        except (sqlite3.Error, OSError):
+            pass
+        self._write_new()
+        self._unread = None
+
+    def _write_new(self) -> None:
+        try:
+            with self._database() as database:
                 database.executemany(
                     "INSERT OR REPLACE INTO kept (shelf, name, data) VALUES (?, ?, ?)",
                     [(self._name, name, data) for name, data in self._new.items()],
@@ -330,6 +365,7 @@ class Shelf:
         except (sqlite3.Error, OSError):
             pass
         self._new.clear()
+        self._new_bytes = 0
 
     def _database(self) -> sqlite3.Connection:
         # Found once per shelf: asking for every entry whether the cache is still

@@ -17,7 +17,6 @@ from html import escape
 from xml.etree.ElementTree import Element
 
 from latex2mathml import commands, exceptions
-from latex2mathml.converter import Converter
 
 MATHML_NAMESPACE = "http://www.w3.org/1998/Math/MathML"
 
@@ -117,6 +116,9 @@ def tex_to_mathml(tex: str, display: bool) -> str:
     if not source:
         raise MathError("the formula is empty", "write the formula between the dollar signs")
     _check_source(source)
+    # Loaded at the first formula: its symbol tables take 30 ms, most courses have none.
+    from latex2mathml.converter import Converter
+
     try:
         tree = Converter(display="block" if display else "inline").convert_to_element(source)
         children = "".join(_serialise(child) for child in tree)

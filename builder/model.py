@@ -11,7 +11,7 @@ import base64
 import hashlib
 import posixpath
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -134,6 +134,12 @@ def progress_keys(lesson_ids: list[str]) -> dict[str, str]:
     runtime cannot store full ids; a key derived from the id (not the position)
     survives lessons being added or reordered in a later version.
     """
+    return dict(_progress_keys(tuple(lesson_ids)))
+
+
+@lru_cache(maxsize=32)
+def _progress_keys(lesson_ids: tuple[str, ...]) -> dict[str, str]:
+    # Every page, manifest and runtime of a build asks for the same few sets of keys.
     for length in range(5, 33):
         keys = {
             lesson_id: base64.b32encode(hashlib.sha1(lesson_id.encode()).digest())

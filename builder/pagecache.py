@@ -44,7 +44,7 @@ from builder.errors import Diagnostic, Level
 from builder.markdown import still_packageable
 from builder.model import Course, Lesson, Module
 
-ENTRY_VERSION = 1
+ENTRY_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,17 +164,17 @@ class PageCache:
         """Reads a course file by its course-relative path (the site reads each once)."""
         self._neighbourhood = _Neighbourhood(course, compact)
         self._shelf = Shelf("pages", entry_name(str(course.root), shelf)[:24])
+        self._packageable: dict[str, bool] = {}
 
     def recall(self, lesson: Lesson) -> LessonPage | None:
         data = self._shelf.read(self._entry_name(lesson))
         if data is None:
             return None
         try:
-            entry = json.loads(data)
-            page = _page_from(entry)
+            entry, page = _page_from(data)
         except (ValueError, KeyError, TypeError):
             return None
-        if not all(still_packageable(self._course.root, asset) for asset in page.assets):
+        if not all(self._still_packageable(asset) for asset in page.assets):
             return None
         if entry.get("asset_digest") != self._asset_digest(page):
             return None  # an image changed, and with it the size the page gives it
@@ -182,9 +182,15 @@ class PageCache:
 
     def keep(self, lesson: Lesson, page: LessonPage) -> None:
         if not page.failed:
-            entry = _entry(page) | {"asset_digest": self._asset_digest(page)}
-            data = json.dumps(entry, ensure_ascii=False).encode("utf-8")
+            data = _entry(page, self._asset_digest(page))
             self._shelf.write(self._entry_name(lesson), data)
+
+    def _still_packageable(self, asset: str) -> bool:
+        # Asked once per file: many pages show the same images.
+        known = self._packageable.get(asset)
+        if known is None:
+            known = self._packageable[asset] = still_packageable(self._course.root, asset)
+        return known
 
     def _asset_digest(self, page: LessonPage) -> str | None:
         try:
@@ -202,23 +208,38 @@ class PageCache:
         return entry_name(*parts)
 
 
-def _entry(page: LessonPage) -> dict[str, Any]:
-    return {
+_HEADER_SIZE = 4
+
+
+def _entry(page: LessonPage, asset_digest: str | None) -> bytes:
+    """The page as kept: the length of a JSON header, the header, then the page's bytes.
+
+    The page itself stays out of the JSON, which would escape it on the way in and
+    unescape it on every rebuild.
+    """
+    header = {
         "version": ENTRY_VERSION,
-        "html": page.html.decode("utf-8"),
         "assets": list(page.assets),
         "diagnostics": [diagnostic_entry(d) for d in page.diagnostics],
+        "asset_digest": asset_digest,
     }
+    encoded = _json(header)
+    return len(encoded).to_bytes(_HEADER_SIZE, "big") + encoded + page.html
 
 
-def _page_from(entry: dict[str, Any]) -> LessonPage:
+def _page_from(data: bytes) -> tuple[dict[str, Any], LessonPage]:
+    end = _HEADER_SIZE + int.from_bytes(data[:_HEADER_SIZE], "big")
+    if len(data) < end:
+        raise ValueError("a truncated entry")
+    entry = json.loads(data[_HEADER_SIZE:end])
     if entry["version"] != ENTRY_VERSION:
         raise ValueError("an entry of another version")
-    return LessonPage(
-        html=str(entry["html"]).encode("utf-8"),
+    page = LessonPage(
+        html=data[end:],
         assets=tuple(str(asset) for asset in entry["assets"]),
         diagnostics=tuple(diagnostic_from(d) for d in entry["diagnostics"]),
     )
+    return entry, page
 
 
 def _read(path: Path) -> bytes:

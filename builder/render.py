@@ -467,6 +467,7 @@ def duration_formatter(lang: str) -> Callable[[int | None], str]:
     except (UnknownLocaleError, ValueError):
         babel_locale = Locale("en")
 
+    @cache  # a course has a few distinct durations, and many lessons
     def describe(minutes: int | None) -> str:
         if not minutes:
             return ""

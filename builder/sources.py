@@ -13,11 +13,18 @@ the author did not put in the course.
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import pickle
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
+from builder import assessment, errors, model
 from builder.assessment import Quiz, check_unique_ids, parse_quizzes
 from builder.buildcache import Shelf, code_fingerprint, entry_name
 from builder.config import COURSE_FILE, CourseConfig, load_config
@@ -104,6 +111,34 @@ def _read_lesson(root: Path, path: Path, module_id: str) -> _ReadLesson:
     lesson = _load_lesson(root, path, module_id, reporter)
     quizzes = parse_quizzes(lesson, reporter).quizzes if lesson is not None else ()
     return _ReadLesson(lesson, quizzes, tuple(reporter.diagnostics))
+
+
+def _pickled_through_constructors(*modules: ModuleType) -> None:
+    """Pickle the read-only records of ``modules`` as their class and fields, in order.
+
+    Unpickled, such a record is made by its constructor. Left to themselves, records
+    with slots are restored field by field through ``dataclasses``' generic state
+    setter, which looks the fields up again for every object: most of the time a
+    rebuild of a large course spends bringing its lessons back.
+    """
+    for module in modules:
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and value.__module__ == module.__name__
+                and dataclasses.is_dataclass(value)
+                and "__slots__" in vars(value)
+            ):
+                copyreg.pickle(value, _constructor_call(value))
+
+
+def _constructor_call(cls: type) -> Callable[[Any], tuple[type, tuple[object, ...]]]:
+    names = tuple(field.name for field in dataclasses.fields(cls) if field.init)
+
+    def reduce(record: Any) -> tuple[type, tuple[object, ...]]:
+        return cls, tuple(getattr(record, name) for name in names)
+
+    return reduce
 
 
 class _LessonShelf:
@@ -471,3 +506,7 @@ def _check_unique_ids(modules: list[Module], config: CourseConfig, reporter: Rep
                     "rename one file or set a distinct 'id' in its front matter",
                 )
             seen_lessons[lesson.id] = lesson
+
+
+# Lessons read are kept as pickles (_LessonShelf), whose records come from these modules.
+_pickled_through_constructors(assessment, errors, model, sys.modules[__name__])

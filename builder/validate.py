@@ -1216,11 +1216,13 @@ class _PageCheck:
     """A page's findings, and the package's files they depend on."""
 
     findings: _Findings
-    lookups: tuple[tuple[str, bool], ...]
-    """Each package path the page's references name, and whether the package had it."""
+    present: frozenset[str]
+    """The package paths the page's references name that the package had."""
+    absent: frozenset[str]
+    """Those it did not have."""
 
     def holds_in(self, files: _Files) -> bool:
-        return all((target in files.names) is present for target, present in self.lookups)
+        return self.present <= files.names and self.absent.isdisjoint(files.names)
 
 
 def _fresh_check(
@@ -1235,7 +1237,11 @@ def _fresh_check(
                 files, own, name, "html", posixpath.dirname(name), restore_targets=restore_targets
             )
             _check_document(scope, document, 0)
-        return _PageCheck(own, tuple(dict.fromkeys(files.lookups)))
+        return _PageCheck(
+            own,
+            frozenset(target for target, present in files.lookups if present),
+            frozenset(target for target, present in files.lookups if not present),
+        )
     finally:
         files.lookups = None
 
@@ -1302,11 +1308,12 @@ def _kept_check(files: _Files, key: _PageKey) -> _PageCheck | None:
             unlisted=int(entry["unlisted"]),
             unlisted_error=bool(entry["unlisted_error"]),
         )
-        lookups = tuple((str(target), bool(present)) for target, present in entry["lookups"])
+        present = frozenset(map(str, entry["present"]))
+        absent = frozenset(map(str, entry["absent"]))
     except (ValueError, KeyError, TypeError):
         return None
     found._seen.update(found.problems)
-    return _PageCheck(found, lookups)
+    return _PageCheck(found, present, absent)
 
 
 def _keep_check(files: _Files, key: _PageKey, check: _PageCheck) -> None:
@@ -1321,7 +1328,8 @@ def _keep_check(files: _Files, key: _PageKey, check: _PageCheck) -> None:
         "problems": [[p.level.value, p.code, p.message, p.file, p.line] for p in found.problems],
         "unlisted": found.unlisted,
         "unlisted_error": found.unlisted_error,
-        "lookups": check.lookups,
+        "present": sorted(check.present),
+        "absent": sorted(check.absent),
     }
     files.kept.write(_check_name(key), json.dumps(entry).encode("utf-8"))
 

@@ -10,60 +10,48 @@ takes each entry's deflated bytes from the first place that has them:
    :data:`MEMO_BUDGET` bytes by forgetting the least recently used entries (one
    course and language is what packages share, so a small memo catches nearly every
    repeat while peak memory stays flat however large the build);
-2. records kept across builds in Sabaq's cache folder (``<cache>/deflate/ab/ab….z``),
-   for contents of at least :data:`DISK_MIN_SIZE` bytes (smaller ones deflate faster
-   than a file opens);
-3. zlib, at level 9 with a raw deflate stream, exactly as ``zipfile`` calls it.
+2. the records an earlier build of the same packages kept (a
+   :class:`~builder.buildcache.Shelf` given by the caller), for contents of at least
+   :data:`RECORD_MIN_SIZE` bytes (zlib deflates smaller ones as fast);
+3. zlib, at level 9 with a raw deflate stream, exactly as ``zipfile`` calls it, over a
+   thread per core for large archives.
 
 The archive is byte for byte what ``zipfile`` writes for the same entries on a seekable
 stream: the same headers (PKWARE APPNOTE's local header, central directory and end
 record), the same version fields, the UTF-8 flag for non-ASCII names, no data
 descriptors or extra fields, and ZIP64 records exactly where ``zipfile`` puts them.
 
-A cached record can never change a byte of a package. Its name hashes the content
+A kept record can never change a byte of a package. Its name hashes the content
 together with a fingerprint of this zlib's own output (a different zlib may deflate
 the same bytes differently, and its records must not mix with ours), and a record is
-used only once it inflates back to exactly the content it stands for. Anything else
-(truncated, corrupt, half written) counts as missing and is written again. Records are
-written to a temporary file and renamed into place, so builds running side by side may
-write the same record at once; the folder may be deleted at any time. It is kept under
-about :data:`DISK_BUDGET` bytes by removing the records least recently used, checked at
-the first write of each process and after every eighth of the budget written since.
+used only once it inflates back to exactly the content it stands for; anything else
+counts as missing and is deflated and kept again.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import struct
-import tempfile
-import threading
-import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from builder.buildcache import cache_root
+if TYPE_CHECKING:
+    from builder.buildcache import Shelf
 
 DateTime = tuple[int, int, int, int, int, int]
 
 MEMO_BUDGET = 64 * 1024 * 1024
 """Deflated bytes this process keeps in memory (plus a fixed cost per entry)."""
-DISK_MIN_SIZE = 16 * 1024
-"""Contents smaller than this are deflated afresh rather than read from the cache.
+RECORD_MIN_SIZE = 1024
+"""Contents smaller than this are deflated afresh rather than kept between builds.
 
-Measured on lesson pages, scripts and fonts: 4 KiB deflate at level 9 in 0.03 to
-0.06 ms, faster than a record can be read back, and creating a record file costs 0.15
-to 0.4 ms; 16 KiB take 0.25 to 0.5 ms, where a record pays for itself at the first
-rebuild.
+Measured on lesson pages: 1 KiB deflates at level 9 in about 0.02 ms, what fetching
+and checking a kept record costs; a 10 KiB page takes 0.3 to 0.5 ms.
 """
-DISK_BUDGET = 512 * 1024 * 1024
-"""Roughly the most the cache's ``deflate`` folder holds."""
 
 # zipfile's thresholds, lower than the format's own limits: ZIP64 records where it puts
 # them, and nowhere else, keep the bytes the same.
@@ -85,9 +73,6 @@ _NO_SIZE = 0xFFFFFFFF
 _RECORD_HEADER = struct.Struct("<4sLQ")  # magic, crc32 and size of the content
 _RECORD_MAGIC = b"SBZ1"
 _ENTRY_OVERHEAD = 200  # what a memo entry costs beyond its bytes: key, objects, links
-_STALE_TEMPORARY = 3600  # seconds after which a ``.part`` file is a killed writer's
-_TOUCH_AFTER = 3600  # a record read is marked as used at most once an hour
-_BLOCK = 4096  # the usual file system block, what a small record takes on disk
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,18 +85,24 @@ class Deflated:
 
 
 def write_archive(
-    stream: IO[bytes], entries: Iterable[tuple[str, bytes]], date_time: DateTime, mode: int
+    stream: IO[bytes],
+    entries: Iterable[tuple[str, bytes]],
+    date_time: DateTime,
+    mode: int,
+    records: Shelf | None = None,
 ) -> None:
     """Write ``entries`` to ``stream`` (at its start) as a zip, in the order given.
 
     Every entry is dated ``date_time``, made on Unix with permissions ``mode``, and
     deflated. Names are written as given: checking them is the caller's business.
+    Deflated contents are looked up in, and kept on, ``records`` when given.
     """
     dos_time, dos_date = _dos_date_time(date_time)
     central: list[bytes] = []
     offset = 0
     listed = list(entries)
-    for (name, _), deflated in zip(listed, _deflated_together(listed), strict=True):
+    deflated_entries = _deflated_all([content for _, content in listed], records)
+    for (name, _), deflated in zip(listed, deflated_entries, strict=True):
         encoded, flags = _encode_name(name)
         local = _local_header(encoded, flags, dos_time, dos_date, deflated)
         stream.write(local)
@@ -125,51 +116,71 @@ def write_archive(
 
 
 def deflate(content: bytes) -> Deflated:
-    """``content`` deflated as ``zipfile`` does, from the memo, the cache or zlib."""
-    key = _content_key(content)
-    if (known := _memo.get(key)) is not None:
-        return known
-    worth_a_record = len(content) >= DISK_MIN_SIZE
-    found = _read_record(key, content) if worth_a_record else None
-    if found is None:
-        found = _deflate_now(content)
-        if worth_a_record:
-            _write_record(key, found)
-    _memo.put(key, found)
-    return found
+    """``content`` deflated as ``zipfile`` does, from the memo or zlib."""
+    return _deflated_all([content], None)[0]
 
 
 THREADS_FROM = 64
-"""Archives of fewer entries are deflated in one thread."""
+"""Archives with fewer entries to deflate are deflated in one thread."""
 
 
-def _deflated_together(entries: list[tuple[str, bytes]]) -> list[Deflated]:
-    """Each entry's content deflated (:func:`deflate`), over a thread per core.
+def _deflated_all(contents: list[bytes], records: Shelf | None) -> list[Deflated]:
+    """Each of ``contents`` deflated: from the memo, from ``records``, or by zlib."""
+    keys = [_content_key(content) for content in contents]
+    found: dict[str, Deflated] = {}
+    missing: dict[str, bytes] = {}
+    for key, content in zip(keys, contents, strict=True):
+        if key in found or key in missing:
+            continue
+        known = _known(key, content, records)
+        if known is None:
+            missing[key] = content
+        else:
+            found[key] = known
+    for (key, content), deflated in zip(
+        missing.items(), _deflated_now(list(missing.values())), strict=True
+    ):
+        found[key] = deflated
+        if records is not None and len(content) >= RECORD_MIN_SIZE:
+            records.write(key, _record(deflated, content))
+    for key in found:
+        _memo.put(key, found[key])
+    return [found[key] for key in keys]
+
+
+def _known(key: str, content: bytes, records: Shelf | None) -> Deflated | None:
+    """``content`` as this process or an earlier build deflated it, if either did."""
+    known = _memo.get(key)
+    if records is None or len(content) < RECORD_MIN_SIZE:
+        return known
+    if known is None:
+        return _recalled(records, key, content)
+    if not records.has_seen(key):  # memoised for other packages: kept for these too
+        records.write(key, _record(known, content))
+    return known
+
+
+def _deflated_now(contents: list[bytes]) -> list[Deflated]:
+    """``contents`` deflated by zlib, over a thread per core when there are many.
 
     zlib lets go of the interpreter while it compresses, so threads deflate in parallel
-    without forking; the results keep the entries' order, so the archive's bytes do not
+    without forking; the results keep the contents' order, so the archive's bytes do not
     depend on the number of threads.
     """
-    contents = [content for _, content in entries]
     from builder.parallel import available_cores  # here: it loads multiprocessing
 
     cores = available_cores()
     if cores < 2 or len(contents) < THREADS_FROM:
-        return [deflate(content) for content in contents]
+        return [_deflate_now(content) for content in contents]
     from concurrent.futures import ThreadPoolExecutor  # 10 ms to import; large work only
 
     with ThreadPoolExecutor(max_workers=cores) as pool:
-        return list(pool.map(deflate, contents, chunksize=16))
+        return list(pool.map(_deflate_now, contents, chunksize=16))
 
 
 def forget_memo() -> None:
-    """Empty this process's memo, as a new process would start (the disk cache stays)."""
+    """Empty this process's memo, as a new process would start (kept records stay)."""
     _memo.clear()
-
-
-def deflate_cache_dir() -> Path:
-    """Where deflated contents are kept between builds."""
-    return cache_root() / "deflate"
 
 
 # ---------------------------------------------------------------------------- layout
@@ -314,30 +325,29 @@ class _Memo:
     def __init__(self) -> None:
         self._entries: OrderedDict[str, Deflated] = OrderedDict()
         self._bytes = 0
-        self._lock = threading.Lock()  # archives are deflated over threads
 
     def get(self, key: str) -> Deflated | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
+        found = self._entries.get(key)
+        if found is not None:
+            self._entries.move_to_end(key)
+        return found
 
     def put(self, key: str, deflated: Deflated) -> None:
         cost = _memo_cost(deflated)
-        with self._lock:
-            if key in self._entries or cost > MEMO_BUDGET:
-                return
-            self._entries[key] = deflated
-            self._bytes += cost
-            while self._bytes > MEMO_BUDGET:
-                _, forgotten = self._entries.popitem(last=False)
-                self._bytes -= _memo_cost(forgotten)
+        if cost > MEMO_BUDGET:
+            return
+        if key in self._entries:
+            self._entries.move_to_end(key)
+            return
+        self._entries[key] = deflated
+        self._bytes += cost
+        while self._bytes > MEMO_BUDGET:
+            _, forgotten = self._entries.popitem(last=False)
+            self._bytes -= _memo_cost(forgotten)
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
+        self._entries.clear()
+        self._bytes = 0
 
 
 def _memo_cost(deflated: Deflated) -> int:
@@ -347,30 +357,17 @@ def _memo_cost(deflated: Deflated) -> int:
 _memo = _Memo()
 
 
-# ---------------------------------------------------------------------------- disk cache
+# ---------------------------------------------------------------------------- kept records
 
 
-def _record_path(key: str) -> Path:
-    return deflate_cache_dir() / key[:2] / f"{key}.z"
+def _record(deflated: Deflated, content: bytes) -> bytes:
+    return _RECORD_HEADER.pack(_RECORD_MAGIC, deflated.crc, len(content)) + deflated.data
 
 
-def _read_record(key: str, content: bytes) -> Deflated | None:
-    """The record of ``content``, if there is one and it inflates back to ``content``."""
-    path = _record_path(key)
-    try:
-        with open(path, "rb") as stream:
-            status = os.fstat(stream.fileno())
-            record = stream.read()
-    except OSError:
-        return None
-    deflated = _verified(record, content)
-    if deflated is not None and time.time() - status.st_atime > _TOUCH_AFTER:
-        _mark_used(path, status.st_mtime)
-    return deflated
-
-
-def _verified(record: bytes, content: bytes) -> Deflated | None:
-    if len(record) < _RECORD_HEADER.size:
+def _recalled(records: Shelf, key: str, content: bytes) -> Deflated | None:
+    """The kept record of ``content``, if there is one and it inflates back to ``content``."""
+    record = records.read(key)
+    if record is None or len(record) < _RECORD_HEADER.size:
         return None
     magic, crc, size = _RECORD_HEADER.unpack_from(record)
     if magic != _RECORD_MAGIC or size != len(content) or crc != zlib.crc32(content):
@@ -385,111 +382,3 @@ def _verified(record: bytes, content: bytes) -> Deflated | None:
     if inflated != content or not inflater.eof or inflater.unused_data:
         return None
     return Deflated(crc, size, data)
-
-
-def _mark_used(path: Path, modified: float) -> None:
-    # Pruning goes by access time, which many file systems record late or never.
-    with contextlib.suppress(OSError):
-        os.utime(path, (time.time(), modified))
-
-
-def _write_record(key: str, deflated: Deflated) -> None:
-    """Keep ``deflated`` for later builds; a cache that cannot be written is only slower."""
-    path = _record_path(key)
-    temporary: str | None = None
-    try:
-        handle, temporary = _temporary_beside(path)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(_RECORD_HEADER.pack(_RECORD_MAGIC, deflated.crc, deflated.size))
-            stream.write(deflated.data)
-        os.replace(temporary, path)
-    except OSError:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-        return
-    _pruning.written(_blocks_for(_RECORD_HEADER.size + len(deflated.data)))
-
-
-def _temporary_beside(path: Path) -> tuple[int, str]:
-    try:
-        return tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
-    except FileNotFoundError:  # the first record of its folder, or the cache was deleted
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return tempfile.mkstemp(prefix=".", suffix=".part", dir=path.parent)
-
-
-class _PruningSchedule:
-    """When to see whether the cache folder has outgrown its budget.
-
-    Walking the folder costs a stat per record, so it is done at the first write of a
-    process, which bounds the growth of many small builds, and after every eighth of
-    the budget written since, which bounds one large build.
-    """
-
-    def __init__(self) -> None:
-        self._unchecked: int | None = None
-        self._lock = threading.Lock()  # records are written from several threads
-
-    def written(self, size: int) -> None:
-        with self._lock:
-            if self._unchecked is not None:
-                self._unchecked += size
-                if self._unchecked < DISK_BUDGET // 8:
-                    return
-            self._unchecked = 0
-            prune_deflate_cache(deflate_cache_dir(), DISK_BUDGET)
-
-
-_pruning = _PruningSchedule()
-
-
-def prune_deflate_cache(folder: Path, budget: int) -> None:
-    """Bring ``folder`` under ``budget`` bytes, removing the least recently used records.
-
-    It is brought down to three quarters of the budget, so that the next check does not
-    find it just over again. Temporaries a killed writer left behind are removed too.
-    """
-    records: list[tuple[float, int, Path]] = []
-    now = time.time()
-    for path in _files_two_levels_down(folder):
-        try:
-            status = path.stat()
-            if path.name.endswith(".part"):
-                if now - status.st_mtime > _STALE_TEMPORARY:
-                    path.unlink()
-            else:
-                records.append((status.st_atime, _space_taken(status), path))
-        except OSError:
-            continue  # removed meanwhile by another build
-    total = sum(size for _, size, _ in records)
-    if total <= budget:
-        return
-    for _, size, path in sorted(records):
-        if total <= budget * 3 // 4:
-            break
-        with contextlib.suppress(OSError):
-            path.unlink()
-        total -= size
-
-
-def _space_taken(status: os.stat_result) -> int:
-    # A record of a few kilobytes takes whole disk blocks, and the disk is what is bounded.
-    return max(status.st_size, getattr(status, "st_blocks", 0) * 512)
-
-
-def _blocks_for(size: int) -> int:
-    return -(-size // _BLOCK) * _BLOCK
-
-
-def _files_two_levels_down(folder: Path) -> list[Path]:
-    found: list[Path] = []
-    try:
-        shelves = [entry.path for entry in os.scandir(folder) if entry.is_dir()]
-    except OSError:
-        return found
-    for shelf in shelves:
-        try:
-            found += (Path(entry.path) for entry in os.scandir(shelf) if entry.is_file())
-        except OSError:
-            continue
-    return found

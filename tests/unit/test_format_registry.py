@@ -12,7 +12,7 @@ import pytest
 
 from builder.build import build
 from builder.errors import CourseError
-from builder.formats import available_formats, get_format, registry
+from builder.formats import available_formats, format_class, get_format
 from builder.formats.base import PackageFormat
 from builder.render import Site
 from tests.support import ROOTS, zip_names
@@ -37,9 +37,9 @@ def third_party_format(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         return [entry] if group == "sabaq.formats" else []
 
     monkeypatch.setattr(importlib.metadata, "entry_points", fake_entry_points)
-    registry.cache_clear()
+    format_class.cache_clear()
     yield
-    registry.cache_clear()
+    format_class.cache_clear()
 
 
 def test_built_in_formats() -> None:
@@ -94,12 +94,12 @@ def test_a_package_that_fails_validation_is_never_written(
 ) -> None:
     entry = EntryPoint(name="broken", value=f"{__name__}:Broken", group="sabaq.formats")
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda *, group: [entry])
-    registry.cache_clear()
+    format_class.cache_clear()
     try:
         with pytest.raises(CourseError) as raised:
             build([ROOTS / "minimal"], tmp_path / "dist", ["broken"])
     finally:
-        registry.cache_clear()
+        format_class.cache_clear()
     (diagnostic,) = raised.value.diagnostics
     assert diagnostic.message.startswith("package minimal-1.0-en-broken.zip would be broken: ")
     assert "missing.html" in diagnostic.message

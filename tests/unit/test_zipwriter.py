@@ -3,33 +3,25 @@
 from __future__ import annotations
 
 import io
-import os
 import random
 import shutil
-import time
+import sqlite3
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
-from builder import zipwriter
+from builder import buildcache, zipwriter
 from builder.archive import FILE_MODE, zip_bytes, zip_timestamp
-from builder.zipwriter import (
-    DISK_MIN_SIZE,
-    DateTime,
-    Deflated,
-    deflate_cache_dir,
-    forget_memo,
-    prune_deflate_cache,
-    write_archive,
-)
+from builder.buildcache import Shelf
+from builder.zipwriter import RECORD_MIN_SIZE, DateTime, Deflated, forget_memo, write_archive
 
 STAMP: DateTime = (2023, 11, 14, 22, 13, 21)  # an odd second, which a zip rounds down
 
 
 def page(number: int, paragraphs: int = 400) -> bytes:
-    """A lesson page, well over DISK_MIN_SIZE, different for every ``number``."""
+    """A lesson page, well over RECORD_MIN_SIZE, different for every ``number``."""
     return b"".join(
         b"<p>Lesson %d, paragraph %d: blocks, chains and consensus.</p>\n" % (number, n)
         for n in range(paragraphs)
@@ -88,14 +80,36 @@ def zipfile_bytes(entries: Mapping[str, bytes], date_time: DateTime = STAMP) -> 
     return buffer.getvalue()
 
 
-def our_bytes(entries: Mapping[str, bytes], date_time: DateTime = STAMP) -> bytes:
+def our_bytes(
+    entries: Mapping[str, bytes], date_time: DateTime = STAMP, records: Shelf | None = None
+) -> bytes:
     buffer = io.BytesIO()
-    write_archive(buffer, ((name, entries[name]) for name in sorted(entries)), date_time, FILE_MODE)
+    write_archive(
+        buffer, ((name, entries[name]) for name in sorted(entries)), date_time, FILE_MODE, records
+    )
     return buffer.getvalue()
 
 
-def records() -> list[Path]:
-    return sorted(deflate_cache_dir().glob("*/*.z"))
+def kept_bytes(entries: Mapping[str, bytes]) -> bytes:
+    """Write ``entries`` as one build does: with the records the last one kept, kept again."""
+    records = Shelf("deflated", "test")
+    written = our_bytes(entries, records=records)
+    records.store()
+    return written
+
+
+def records() -> dict[str, bytes]:
+    """The deflated records kept, by name."""
+    with sqlite3.connect(buildcache.cache_root() / buildcache.KEPT_FILE) as database:
+        rows = database.execute("SELECT name, data FROM kept WHERE shelf = 'deflated/test'")
+        return dict(rows.fetchall())
+
+
+def spoil_record(name: str, data: bytes) -> None:
+    with sqlite3.connect(buildcache.cache_root() / buildcache.KEPT_FILE) as database:
+        database.execute(
+            "UPDATE kept SET data = ? WHERE shelf = 'deflated/test' AND name = ?", (data, name)
+        )
 
 
 def test_archives_are_byte_identical_to_zipfiles() -> None:
@@ -143,11 +157,11 @@ def test_zip64_records_go_where_zipfile_puts_them(monkeypatch: pytest.MonkeyPatc
 
 
 def test_cold_warm_and_memoised_writes_give_the_same_bytes() -> None:
-    cold = our_bytes(REPRESENTATIVE)
-    memoised = our_bytes(REPRESENTATIVE)
+    cold = kept_bytes(REPRESENTATIVE)
+    memoised = kept_bytes(REPRESENTATIVE)
     forget_memo()
-    from_disk = our_bytes(REPRESENTATIVE)
-    assert cold == memoised == from_disk
+    from_records = kept_bytes(REPRESENTATIVE)
+    assert cold == memoised == from_records == zipfile_bytes(REPRESENTATIVE)
 
 
 def test_a_content_in_many_packages_is_deflated_once(deflations: list[bytes]) -> None:
@@ -157,19 +171,25 @@ def test_a_content_in_many_packages_is_deflated_once(deflations: list[bytes]) ->
     assert sorted(deflations) == sorted([shared, own, b"x"])
 
 
-def test_a_record_on_disk_serves_a_new_process(deflations: list[bytes]) -> None:
+def test_a_kept_record_serves_a_new_process(deflations: list[bytes]) -> None:
     entries = {"page.html": page(1), "small.txt": b"short"}
-    first = our_bytes(entries)
-    assert [path.parent.name for path in records()] == [records()[0].name[:2]]
+    first = kept_bytes(entries)
+    assert len(records()) == 1
     forget_memo()  # as a new process starts
     deflations.clear()
-    assert our_bytes(entries) == first
-    assert deflations == [b"short"]  # below DISK_MIN_SIZE: cheaper to deflate than to read
+    assert kept_bytes(entries) == first
+    assert deflations == [b"short"]  # below RECORD_MIN_SIZE: as quick to deflate as to read
 
 
-def test_small_contents_leave_no_record() -> None:
-    our_bytes({"small.txt": b"s" * (DISK_MIN_SIZE - 1)})
-    assert records() == []
+def test_small_contents_are_not_kept() -> None:
+    kept_bytes({"small.txt": b"s" * (RECORD_MIN_SIZE - 1)})
+    assert records() == {}
+
+
+def test_a_build_keeps_only_the_records_it_used() -> None:
+    kept_bytes({"one.html": page(1), "two.html": page(2)})
+    kept_bytes({"one.html": page(1), "three.html": page(3)})
+    assert len(records()) == 2
 
 
 @pytest.mark.parametrize(
@@ -183,40 +203,31 @@ def test_small_contents_leave_no_record() -> None:
         pytest.param(lambda record: record[:4] + b"\0\0\0\0" + record[8:], id="wrong-crc"),
     ],
 )
-def test_a_spoilt_record_is_ignored_and_written_again(
+def test_a_spoilt_record_is_ignored_and_kept_again(
     spoil: Callable[[bytes], bytes], deflations: list[bytes]
 ) -> None:
     entries = {"page.html": page(1)}
-    cold = our_bytes(entries)
-    [record] = records()
-    good = record.read_bytes()
-    record.write_bytes(spoil(good))
+    cold = kept_bytes(entries)
+    [(name, good)] = records().items()
+    spoil_record(name, spoil(good))
     forget_memo()
     deflations.clear()
-    assert our_bytes(entries) == cold
+    assert kept_bytes(entries) == cold
     assert deflations == [page(1)]
-    assert record.read_bytes() == good
+    assert records() == {name: good}
 
 
-def test_the_cache_folder_may_vanish_mid_write(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cache_folder_may_vanish_mid_build() -> None:
     entries = {f"{n:02d}.html": page(n) for n in range(6)}
-    cold = our_bytes(entries)
+    cold = kept_bytes(entries)
     forget_memo()
-    looked_up = 0
-    read_record = zipwriter._read_record
-
-    def vanishing(key: str, content: bytes) -> Deflated | None:
-        nonlocal looked_up
-        looked_up += 1
-        if looked_up == 4:
-            shutil.rmtree(deflate_cache_dir())
-        return read_record(key, content)
-
-    monkeypatch.setattr(zipwriter, "_read_record", vanishing)
-    buffer = io.BytesIO()
-    write_archive(buffer, sorted(entries.items()), STAMP, FILE_MODE)
-    assert buffer.getvalue() == cold
-    assert len(records()) == 3  # the last three, written again after the removal
+    records_ = Shelf("deflated", "test")
+    assert our_bytes(entries, records=records_) == cold
+    shutil.rmtree(buildcache.cache_root())
+    records_.store()  # into a database no longer there: only the next build is slower
+    forget_memo()
+    assert kept_bytes(entries) == cold
+    assert len(records()) == 6
 
 
 def test_an_unwritable_cache_only_makes_writing_slower(
@@ -225,13 +236,13 @@ def test_an_unwritable_cache_only_makes_writing_slower(
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     monkeypatch.setenv("SABAQ_CACHE_DIR", str(blocked))
-    assert our_bytes(REPRESENTATIVE) == zipfile_bytes(REPRESENTATIVE)
+    assert kept_bytes(REPRESENTATIVE) == zipfile_bytes(REPRESENTATIVE)
 
 
 def test_the_memo_forgets_the_least_recently_used_past_its_budget(
     monkeypatch: pytest.MonkeyPatch, deflations: list[bytes]
 ) -> None:
-    small = [b"%d: " % n + b"short content " * 20 for n in range(3)]  # no disk records
+    small = [b"%d: " % n + b"short content " * 20 for n in range(3)]
     monkeypatch.setattr(
         zipwriter, "MEMO_BUDGET", 2 * zipwriter._memo_cost(zipwriter.deflate(small[0]))
     )
@@ -241,36 +252,6 @@ def test_the_memo_forgets_the_least_recently_used_past_its_budget(
         zipwriter.deflate(content)
     # small[0] stays, being used most recently; small[1] made way for small[2].
     assert deflations == [small[0], small[1], small[2], small[1]]
-
-
-def age(path: Path, seconds_ago: float) -> None:
-    moment = time.time() - seconds_ago
-    os.utime(path, (moment, moment))
-
-
-def test_pruning_removes_the_least_recently_used_records(tmp_path: Path) -> None:
-    shelf = tmp_path / "deflate" / "ab"
-    shelf.mkdir(parents=True)
-    for hour in range(10):  # record 0 used most recently, record 9 longest ago
-        (shelf / f"ab{hour}.z").write_bytes(noise(4096, seed=hour))  # a disk block each
-        age(shelf / f"ab{hour}.z", hour * 3600)
-    (shelf / ".killed.part").write_bytes(b"half")
-    age(shelf / ".killed.part", 2 * 3600)
-    (shelf / ".writing.part").write_bytes(b"half")
-    prune_deflate_cache(tmp_path / "deflate", 8 * 4096)
-    assert sorted(path.name for path in shelf.iterdir()) == [
-        ".writing.part",
-        *(f"ab{hour}.z" for hour in range(6)),  # down to three quarters of the budget
-    ]
-
-
-def test_a_large_build_keeps_the_cache_near_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(zipwriter, "DISK_BUDGET", 160_000)
-    monkeypatch.setattr(zipwriter, "_pruning", zipwriter._PruningSchedule())
-    our_bytes({f"{n:02d}.bin": noise(DISK_MIN_SIZE, seed=n) for n in range(30)})  # 480 kB
-    held = sum(path.stat().st_size for path in records())
-    # Checked after every eighth of the budget written: over it by that and a record at most.
-    assert 0 < held <= 160_000 + 160_000 // 8 + DISK_MIN_SIZE + 100
 
 
 def test_an_archive_deflated_over_threads_is_what_zipfile_writes() -> None:
