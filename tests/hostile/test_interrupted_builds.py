@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder import archive
+from builder.buildcache import Shelf
 from builder.cli import main
 from tests.support import copy_root
 
@@ -42,12 +43,14 @@ def test_a_full_disk_mid_build_changes_nothing(
     written = 0
     real_write = archive._write
 
-    def fills_the_disk(stream: IO[bytes], entries: dict[str, bytes]) -> None:
+    def fills_the_disk(
+        stream: IO[bytes], entries: dict[str, bytes], records: Shelf | None = None
+    ) -> None:
         nonlocal written
         written += 1
         if written == 2:  # the first package is already written in full
             raise OSError(errno.ENOSPC, "No space left on device")
-        real_write(stream, entries)
+        real_write(stream, entries, records)
 
     monkeypatch.setattr(archive, "_write", fills_the_disk)
     code, stderr = build(course, out)
