@@ -207,13 +207,15 @@ def ui_messages() -> list[tuple[str, int, str | tuple[str, ...], list[str], str 
     ]
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=4096)
 def relative_url(target: str, page: str) -> str:
     """The href from package path ``page`` to package path ``target``.
 
     ``posixpath.relpath`` asks the operating system for the working directory on every
-    call; every page links to every lesson in its outline, so this is worked out on the
-    package paths alone, once per pair.
+    call; every page links to the lessons in its outline, so this is worked out on the
+    package paths alone. The pairs a small course repeats (in every variant and
+    language) are remembered; a large course's tens of thousands, each asked once,
+    would only fill memory.
     """
     start = _segments(posixpath.dirname(page))
     path = _segments(target)

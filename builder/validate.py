@@ -1096,10 +1096,11 @@ def _check_page_references(files: _Files, found: _Findings) -> None:
     are fetched like an image, and an SVG opened from the package runs its scripts.
     """
     restore_targets = _moodle_restore_targets(files)
+    targets_digest = _targets_digest(restore_targets)
     for name in sorted(files.names):
         suffix = posixpath.splitext(name)[1].lower()
         if suffix in _PAGE_SUFFIXES:
-            _check_page(files, found, name, restore_targets)
+            _check_page(files, found, name, restore_targets, targets_digest)
         elif suffix == ".css":
             _check_stylesheet(files, found, name)
         elif suffix == ".svg":
@@ -1192,7 +1193,11 @@ def _is_network(parts: urllib.parse.SplitResult) -> bool:
 
 
 def _check_page(
-    files: _Files, found: _Findings, name: str, restore_targets: Mapping[int, str]
+    files: _Files,
+    found: _Findings,
+    name: str,
+    restore_targets: Mapping[int, str],
+    targets_digest: bytes,
 ) -> None:
     data = files.read(name)
     if not data:
@@ -1200,7 +1205,7 @@ def _check_page(
     # A build checks every package it makes, and most pages are the same in several of
     # them: a page whose bytes and place were checked before has the same findings,
     # provided every file its references named is in this package as it was in that one.
-    key = _page_key(name, data, restore_targets)
+    key = _page_key(name, data, targets_digest)
     check = _known_check(files, key)
     if check is None:
         check = _fresh_check(files, name, data, restore_targets)
@@ -1253,12 +1258,13 @@ def _check_new_pages_ahead(entries: Mapping[str, bytes], files: _Files, jobs: in
     the package's order as usual.
     """
     restore_targets = _moodle_restore_targets(files)
+    targets_digest = _targets_digest(restore_targets)
     new = []
     for name in sorted(entries):
         data = entries[name]
         if posixpath.splitext(name)[1].lower() not in _PAGE_SUFFIXES or not data:
             continue
-        key = _page_key(name, data, restore_targets)
+        key = _page_key(name, data, targets_digest)
         # Larger pages are refused, with their own finding, by the usual pass.
         if _known_check(files, key) is None and len(data) <= MAX_DOCUMENT_BYTES:
             new.append((key, data))
@@ -1271,13 +1277,19 @@ def _check_new_pages_ahead(entries: Mapping[str, bytes], files: _Files, jobs: in
         _keep_check(files, key, check)
 
 
-_PageKey = tuple[str, bytes, tuple[tuple[int, str], ...]]
+_PageKey = tuple[str, bytes, bytes]
 _PAGE_CHECKS: dict[_PageKey, _PageCheck] = {}
 _PAGE_CHECKS_KEPT = 20_000
 
 
-def _page_key(name: str, data: bytes, restore_targets: Mapping[int, str]) -> _PageKey:
-    return (name, hashlib.sha256(data).digest(), tuple(sorted(restore_targets.items())))
+def _page_key(name: str, data: bytes, targets_digest: bytes) -> _PageKey:
+    return (name, hashlib.sha256(data).digest(), targets_digest)
+
+
+def _targets_digest(restore_targets: Mapping[int, str]) -> bytes:
+    # A digest, not the targets: a cartridge's thousand items in each page's key made
+    # a large course's checks the biggest thing in memory.
+    return hashlib.sha256(json.dumps(sorted(restore_targets.items())).encode()).digest()
 
 
 def _known_check(files: _Files, key: _PageKey) -> _PageCheck | None:
@@ -1335,8 +1347,8 @@ def _keep_check(files: _Files, key: _PageKey, check: _PageCheck) -> None:
 
 
 def _check_name(key: _PageKey) -> str:
-    name, digest, restore_targets = key
-    return entry_name(code_fingerprint(), name, digest, json.dumps(restore_targets))
+    name, digest, targets_digest = key
+    return entry_name(code_fingerprint(), name, digest, targets_digest)
 
 
 _RESTORE_LINK = re.compile(r"\A\$@(PAGEVIEWBYID|QUIZVIEWBYID)\*(\d+)@\$(#[^\s]*)?\Z")

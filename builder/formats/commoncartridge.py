@@ -22,6 +22,7 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import ClassVar
 from urllib.parse import unquote, urlsplit
 
@@ -316,6 +317,8 @@ def _item_numbers(manifest: bytes) -> dict[str, int]:
 
 _TOKEN = re.compile(r"""(<(?:[^>"']|"[^"]*"|'[^']*')*>)|([^<]+)""")
 _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)")
+_PRE_TAG = re.compile(r"</?pre(?![A-Za-z0-9])", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"\s*\n\s*")
 _INLINE = frozenset(
     [
         "a",
@@ -366,10 +369,12 @@ def survives_moodle_formatting(markup: str) -> str:
     tokens = [(match[1], match[2]) for match in _TOKEN.finditer(markup)]
     for index, (tag, text) in enumerate(tokens):
         if tag:
-            if _tag_name(tag) == "pre":
+            if _PRE_TAG.match(tag):
                 in_pre += -1 if tag.startswith("</") else 1
                 pending = ""
-            out.append(tag.replace("\n", " "))  # nl2br would write <br> into an attribute
+            if "\n" in tag:
+                tag = tag.replace("\n", " ")  # nl2br would write <br> into an attribute
+            out.append(tag)
             continue
         if in_pre:
             lines = text.split("\n")
@@ -386,7 +391,7 @@ def survives_moodle_formatting(markup: str) -> str:
                     pending += line  # whitespace alone between two tags: carried forward
             continue
         if text.strip():
-            out.append(re.sub(r"\s*\n\s*", " ", text))
+            out.append(_LINE_BREAK.sub(" ", text) if "\n" in text else text)
         else:  # deleted by Moodle: harmless between blocks, but not between two words
             out.append("\u00a0" if _between_inline(tokens, index) else text)
     return _TRAILING_BREAKS.sub(r"\1", "".join(out))
@@ -396,6 +401,7 @@ _TRAILING_BREAKS = re.compile(r"(?:<br>)+((?:</[A-Za-z]+>)*</pre>)")
 """A code block's last line break: nothing follows it, so it is dropped."""
 
 
+@lru_cache(maxsize=4096)  # pages repeat a few hundred distinct tags thousands of times
 def _tag_name(tag: str) -> str:
     found = _TAG_NAME.match(tag)
     return found[1].lower() if found else ""
