@@ -32,6 +32,7 @@ from mdit_py_plugins.footnote.index import render_footnote_ref
 from mdit_py_plugins.gfm import gfm_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
@@ -642,18 +643,25 @@ def _check_code_language(token: Token, location: Location, reporter: Reporter) -
         )
 
 
-@cache
 def _lexer_name(language: str) -> str | None:
+    lexer = code_lexer(language)
+    return None if lexer is None else str(lexer.name)
+
+
+@cache
+def code_lexer(language: str) -> Lexer | None:
+    """The highlighter of ``language``, made once: a lexer keeps no state between uses,
+    and making one compiles its patterns."""
     try:
-        return str(get_lexer_by_name(language).name)
+        return get_lexer_by_name(language, stripnl=False, ensurenl=False)
     except ClassNotFound:
         return None
 
 
 def _highlight(code: str, language: str, _attrs: str) -> str:
     """Highlight at build time; the learner downloads no highlighter."""
-    if language and _lexer_name(language) is not None:
-        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    lexer = code_lexer(language) if language else None
+    if lexer is not None:
         body = highlight(code, lexer, _code_formatter())
         label = f' data-lang="{escape(language)}"'
     else:

@@ -544,8 +544,10 @@ def _outline(course: Course, current: Lesson | None, page: PageInfo) -> tuple[_O
             lesson.id, lesson.title, page.href(lesson.output_path), lesson is current
         )
 
+    own_module = course.module_of(current) if compact and current is not None else None
+
     def listed(module: Module) -> bool:
-        return not compact or any(each is current for each in module.lessons)
+        return not compact or module is own_module
 
     return tuple(
         _OutlineModule(

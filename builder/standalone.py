@@ -37,12 +37,10 @@ from lxml import etree
 from lxml import html as lxml_html
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from builder.assessment import Question, QuestionKind, Quiz
 from builder.locales import LATIN_STACK, NASTALIQ
-from builder.markdown import FLUID_IMAGE_CLASS
+from builder.markdown import FLUID_IMAGE_CLASS, code_lexer
 from builder.qti import render_html, render_plain
 from builder.render import Site, registry_locale
 from builder.theme import environment
@@ -450,13 +448,9 @@ def _highlight_inline(pre: etree._Element) -> None:
     text = _text_of(code if code is not None else pre)
     language = pre.get("data-lang", "")
     body = html.escape(text)
-    if language:
-        try:
-            lexer = get_lexer_by_name(language, stripnl=False, ensurenl=False)
-        except ClassNotFound:
-            lexer = None
-        if lexer is not None:
-            body = highlight(text, lexer, _inline_formatter())
+    lexer = code_lexer(language) if language else None
+    if lexer is not None:
+        body = highlight(text, lexer, _inline_formatter())
     replacement = lxml_html.fragment_fromstring(
         f'<pre dir="ltr" style="{CODE_STYLE}"><code>{body}</code></pre>'
     )

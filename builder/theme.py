@@ -207,17 +207,19 @@ def ui_messages() -> list[tuple[str, int, str | tuple[str, ...], list[str], str 
     ]
 
 
-@lru_cache(maxsize=4096)
 def relative_url(target: str, page: str) -> str:
     """The href from package path ``page`` to package path ``target``.
 
     ``posixpath.relpath`` asks the operating system for the working directory on every
     call; every page links to the lessons in its outline, so this is worked out on the
-    package paths alone. The pairs a small course repeats (in every variant and
-    language) are remembered; a large course's tens of thousands, each asked once,
-    would only fill memory.
+    package paths alone, once per target and folder of pages.
     """
-    start = _segments(posixpath.dirname(page))
+    return _relative_to_folder(target, posixpath.dirname(page))
+
+
+@lru_cache(maxsize=1 << 14)
+def _relative_to_folder(target: str, folder: str) -> str:
+    start = _segments(folder)
     path = _segments(target)
     common = 0
     while common < min(len(start), len(path)) and start[common] == path[common]:
