@@ -30,6 +30,7 @@ import posixpath
 import re
 import stat
 import struct
+import sys
 import urllib.parse
 import zipfile
 import zlib
@@ -1242,10 +1243,12 @@ def _fresh_check(
                 files, own, name, "html", posixpath.dirname(name), restore_targets=restore_targets
             )
             _check_document(scope, document, 0)
+        # Interned: every page of a package names the same few hundred files, and the
+        # checks are kept for the build's other packages.
         return _PageCheck(
             own,
-            frozenset(target for target, present in files.lookups if present),
-            frozenset(target for target, present in files.lookups if not present),
+            frozenset(sys.intern(target) for target, present in files.lookups if present),
+            frozenset(sys.intern(target) for target, present in files.lookups if not present),
         )
     finally:
         files.lookups = None
@@ -1320,8 +1323,8 @@ def _kept_check(files: _Files, key: _PageKey) -> _PageCheck | None:
             unlisted=int(entry["unlisted"]),
             unlisted_error=bool(entry["unlisted_error"]),
         )
-        present = frozenset(map(str, entry["present"]))
-        absent = frozenset(map(str, entry["absent"]))
+        present = frozenset(sys.intern(str(target)) for target in entry["present"])
+        absent = frozenset(sys.intern(str(target)) for target in entry["absent"])
     except (ValueError, KeyError, TypeError):
         return None
     found._seen.update(found.problems)
