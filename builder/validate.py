@@ -38,7 +38,8 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field, replace
-from functools import cache
+from enum import Enum
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import BinaryIO, Literal, Protocol, cast
 
@@ -407,6 +408,8 @@ class _Files:
         self.kept = kept
         """Findings of pages checked by earlier builds (see :func:`validate_entries`)."""
         self.lookups: list[tuple[str, bool]] | None = None
+        self.restore_lookups: list[tuple[int, str | None]] | None = None
+        self._restore_targets: dict[int, str] | None = None
         self.damaged = frozenset(damaged)
         """Entries already reported as unreadable."""
         self._chunks = chunks
@@ -424,6 +427,20 @@ class _Files:
         if self.lookups is not None:
             self.lookups.append((name, present))
         return present
+
+    def restore_type(self, number: int) -> str | None:
+        """The resource type of item ``number`` as Moodle's cartridge import numbers items
+        ("" for no item), or None when the package is no CC 1.1 cartridge, whose links
+        Moodle's restore resolves; noted while a page is checked (_PageCheck)."""
+        found = self.restore_type_unnoted(number)
+        if self.restore_lookups is not None:
+            self.restore_lookups.append((number, found))
+        return found
+
+    def restore_type_unnoted(self, number: int) -> str | None:
+        if self._restore_targets is None:
+            self._restore_targets = _moodle_restore_targets(self)
+        return self._restore_targets.get(number, "") if self._restore_targets else None
 
     def read(self, name: str) -> bytes | None:
         """The whole file, to be parsed; None (reported) when it is unreadable or too large."""
@@ -1096,12 +1113,10 @@ def _check_page_references(files: _Files, found: _Findings) -> None:
     Stylesheets and SVG drawings are followed too: a stylesheet's url() and @import
     are fetched like an image, and an SVG opened from the package runs its scripts.
     """
-    restore_targets = _moodle_restore_targets(files)
-    targets_digest = _targets_digest(restore_targets)
     for name in sorted(files.names):
         suffix = posixpath.splitext(name)[1].lower()
         if suffix in _PAGE_SUFFIXES:
-            _check_page(files, found, name, restore_targets, targets_digest)
+            _check_page(files, found, name)
         elif suffix == ".css":
             _check_stylesheet(files, found, name)
         elif suffix == ".svg":
@@ -1123,20 +1138,20 @@ class _Scope:
     """A ``<base>`` points outside the package (reported once, at the ``<base>``)."""
     line: int | None = None
     """The line of every problem (an ``<iframe srcdoc>`` page, all on the iframe's line)."""
-    restore_targets: Mapping[int, str] = field(default_factory=dict)
-    """A CC 1.1 cartridge's items, as Moodle's import numbers them (see _moodle_restore_targets)."""
 
     def reference(self, reference: str, label: str, line: int | None, *, fetched: bool) -> None:
-        restore_link = _RESTORE_LINK.match(reference.strip()) if self.restore_targets else None
+        restore_link = _RESTORE_LINK.match(reference.strip()) if "$@" in reference else None
         if restore_link:
-            self.restore_link(restore_link, label, self.line or line)
-            return
-        parts = _browser_url(reference)
-        if parts is None:
+            found_type = self.files.restore_type(int(restore_link[2]))
+            if found_type is not None:
+                self.restore_link(restore_link, found_type, label, self.line or line)
+                return
+        kind, target = _resolved(self.base, reference)
+        if kind is _Reference.UNREADABLE:
             return  # not a URL a browser could fetch either
         line = self.line or line
         shown = reference.strip()
-        if _is_network(parts):
+        if kind is _Reference.NETWORK:
             if fetched:
                 self.found.error(
                     f"{self.code}.network-resource",
@@ -1146,9 +1161,8 @@ class _Scope:
                     line,
                 )
             return
-        if parts.scheme or not parts.path or self.outside_base:
+        if kind is _Reference.NOTHING or self.outside_base:
             return  # about:blank, data:, mailto: and the like fetch nothing from the package
-        target = posixpath.normpath(posixpath.join(self.base, urllib.parse.unquote(parts.path)))
         if self.files.has(target):
             return
         self.found.error(
@@ -1158,10 +1172,11 @@ class _Scope:
             line,
         )
 
-    def restore_link(self, link: re.Match[str], label: str, line: int | None) -> None:
+    def restore_link(
+        self, link: re.Match[str], found_type: str, label: str, line: int | None
+    ) -> None:
         """A link Moodle's restore resolves: it must name an item of the right kind."""
         wanted = _RESTORE_LINK_TYPES[link[1]]
-        found_type = self.restore_targets.get(int(link[2]), "")
         if not found_type.startswith(wanted):
             self.found.error(
                 f"{self.code}.broken-link",
@@ -1179,6 +1194,31 @@ class _Scope:
             self.reference(address, where, None if line is None else line + newlines, fetched=True)
 
 
+class _Reference(Enum):
+    UNREADABLE = "not a URL"
+    NETWORK = "on the network"
+    NOTHING = "fetches nothing from the package"
+    PACKAGED = "a package path"
+
+
+@lru_cache(maxsize=1 << 14)
+def _resolved(base: str, reference: str) -> tuple[_Reference, str]:
+    """What ``reference``, in a page of folder ``base``, points to, and its package path.
+
+    Pages of a folder share most of their references (the outline, the theme's files):
+    each is worked out once.
+    """
+    parts = _browser_url(reference)
+    if parts is None:
+        return _Reference.UNREADABLE, ""
+    if _is_network(parts):
+        return _Reference.NETWORK, ""
+    if parts.scheme or not parts.path:
+        return _Reference.NOTHING, ""
+    path = urllib.parse.unquote(parts.path)
+    return _Reference.PACKAGED, posixpath.normpath(posixpath.join(base, path))
+
+
 def _browser_url(reference: str) -> urllib.parse.SplitResult | None:
     """``reference`` split as a browser reads it: ``\\`` is ``/``, ``///host`` is ``//host``."""
     text = reference.strip().replace("\\", "/")
@@ -1193,23 +1233,18 @@ def _is_network(parts: urllib.parse.SplitResult) -> bool:
     return parts.scheme in _NETWORK_SCHEMES or (not parts.scheme and bool(parts.netloc))
 
 
-def _check_page(
-    files: _Files,
-    found: _Findings,
-    name: str,
-    restore_targets: Mapping[int, str],
-    targets_digest: bytes,
-) -> None:
+def _check_page(files: _Files, found: _Findings, name: str) -> None:
     data = files.read(name)
     if not data:
         return
     # A build checks every package it makes, and most pages are the same in several of
     # them: a page whose bytes and place were checked before has the same findings,
-    # provided every file its references named is in this package as it was in that one.
-    key = _page_key(name, data, targets_digest)
+    # provided every file its references named is in this package as it was in that one
+    # (and every item its Moodle links named is the same kind of item).
+    key = _page_key(name, data)
     check = _known_check(files, key)
     if check is None:
-        check = _fresh_check(files, name, data, restore_targets)
+        check = _fresh_check(files, name, data)
         _keep_check(files, key, check)
     for problem in check.findings.problems:
         found._add(problem)
@@ -1226,22 +1261,28 @@ class _PageCheck:
     """The package paths the page's references name that the package had."""
     absent: frozenset[str]
     """Those it did not have."""
+    restore_lookups: frozenset[tuple[int, str | None]] = frozenset()
+    """Each item number the page's Moodle links name, and what the package had there."""
 
     def holds_in(self, files: _Files) -> bool:
-        return self.present <= files.names and self.absent.isdisjoint(files.names)
+        return (
+            self.present <= files.names
+            and self.absent.isdisjoint(files.names)
+            and all(
+                files.restore_type_unnoted(number) == found
+                for number, found in self.restore_lookups
+            )
+        )
 
 
-def _fresh_check(
-    files: _Files, name: str, data: bytes, restore_targets: Mapping[int, str]
-) -> _PageCheck:
+def _fresh_check(files: _Files, name: str, data: bytes) -> _PageCheck:
     own = _Findings()
     files.lookups = []
+    files.restore_lookups = []
     try:
         document = _parse_html(data)
         if document is not None:
-            scope = _Scope(
-                files, own, name, "html", posixpath.dirname(name), restore_targets=restore_targets
-            )
+            scope = _Scope(files, own, name, "html", posixpath.dirname(name))
             _check_document(scope, document, 0)
         # Interned: every page of a package names the same few hundred files, and the
         # checks are kept for the build's other packages.
@@ -1249,9 +1290,11 @@ def _fresh_check(
             own,
             frozenset(sys.intern(target) for target, present in files.lookups if present),
             frozenset(sys.intern(target) for target, present in files.lookups if not present),
+            frozenset(files.restore_lookups),
         )
     finally:
         files.lookups = None
+        files.restore_lookups = None
 
 
 def _check_new_pages_ahead(entries: Mapping[str, bytes], files: _Files, jobs: int) -> None:
@@ -1260,19 +1303,18 @@ def _check_new_pages_ahead(entries: Mapping[str, bytes], files: _Files, jobs: in
     The checks land where :func:`_check_page` finds them, which then reports them in
     the package's order as usual.
     """
-    restore_targets = _moodle_restore_targets(files)
-    targets_digest = _targets_digest(restore_targets)
+    files.restore_type_unnoted(1)  # the cartridge's items read once, before workers fork
     new = []
     for name in sorted(entries):
         data = entries[name]
         if posixpath.splitext(name)[1].lower() not in _PAGE_SUFFIXES or not data:
             continue
-        key = _page_key(name, data, targets_digest)
+        key = _page_key(name, data)
         # Larger pages are refused, with their own finding, by the usual pass.
         if _known_check(files, key) is None and len(data) <= MAX_DOCUMENT_BYTES:
             new.append((key, data))
     checks = map_in_processes(
-        lambda index: _fresh_check(files, new[index][0][0], new[index][1], restore_targets),
+        lambda index: _fresh_check(files, new[index][0][0], new[index][1]),
         range(len(new)),
         jobs,
     )
@@ -1280,19 +1322,13 @@ def _check_new_pages_ahead(entries: Mapping[str, bytes], files: _Files, jobs: in
         _keep_check(files, key, check)
 
 
-_PageKey = tuple[str, bytes, bytes]
+_PageKey = tuple[str, bytes]
 _PAGE_CHECKS: dict[_PageKey, _PageCheck] = {}
 _PAGE_CHECKS_KEPT = 20_000
 
 
-def _page_key(name: str, data: bytes, targets_digest: bytes) -> _PageKey:
-    return (name, hashlib.sha256(data).digest(), targets_digest)
-
-
-def _targets_digest(restore_targets: Mapping[int, str]) -> bytes:
-    # A digest, not the targets: a cartridge's thousand items in each page's key made
-    # a large course's checks the biggest thing in memory.
-    return hashlib.sha256(json.dumps(sorted(restore_targets.items())).encode()).digest()
+def _page_key(name: str, data: bytes) -> _PageKey:
+    return (name, hashlib.sha256(data).digest())
 
 
 def _known_check(files: _Files, key: _PageKey) -> _PageCheck | None:
@@ -1325,10 +1361,13 @@ def _kept_check(files: _Files, key: _PageKey) -> _PageCheck | None:
         )
         present = frozenset(sys.intern(str(target)) for target in entry["present"])
         absent = frozenset(sys.intern(str(target)) for target in entry["absent"])
+        restore_lookups = frozenset(
+            (int(number), None if kind is None else str(kind)) for number, kind in entry["restore"]
+        )
     except (ValueError, KeyError, TypeError):
         return None
     found._seen.update(found.problems)
-    return _PageCheck(found, present, absent)
+    return _PageCheck(found, present, absent, restore_lookups)
 
 
 def _keep_check(files: _Files, key: _PageKey, check: _PageCheck) -> None:
@@ -1345,13 +1384,14 @@ def _keep_check(files: _Files, key: _PageKey, check: _PageCheck) -> None:
         "unlisted_error": found.unlisted_error,
         "present": sorted(check.present),
         "absent": sorted(check.absent),
+        "restore": sorted(check.restore_lookups, key=lambda lookup: lookup[0]),
     }
     files.kept.write(_check_name(key), json.dumps(entry).encode("utf-8"))
 
 
 def _check_name(key: _PageKey) -> str:
-    name, digest, targets_digest = key
-    return entry_name(code_fingerprint(), name, digest, targets_digest)
+    name, digest = key
+    return entry_name(code_fingerprint(), name, digest)
 
 
 _RESTORE_LINK = re.compile(r"\A\$@(PAGEVIEWBYID|QUIZVIEWBYID)\*(\d+)@\$(#[^\s]*)?\Z")

@@ -307,6 +307,32 @@ def test_validate_checks_where_each_restore_link_leads(
     assert "item 999 of the organisation is missing" in problem.message
 
 
+def test_a_page_checked_before_is_checked_again_when_its_restore_links_lead_elsewhere(
+    built: dict[tuple[str, str], BuiltPackage], tmp_path: Path
+) -> None:
+    """Checks are reused for the same page bytes only while the items its links name are
+    the same: here the page is unchanged, but its first link's item now leads nowhere."""
+    source = built["minimal", "imscc11"].path
+    name = "content/01-basics/01-welcome.html"
+    assert validate_package(source).errors == []  # the page's check is now known
+    page = read_entry(source, name).decode()
+    linked = re.search(r"\$@PAGEVIEWBYID\*(\d+)@\$", page)
+    assert linked is not None
+    manifest = etree.fromstring(read_entry(source, "imsmanifest.xml"))
+    items = list(manifest.iter("{*}item"))
+    items[int(linked[1]) - 1].set("identifierref", "no-such-resource")
+    moved = tmp_path / "moved.imscc"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(moved, "w") as copy:
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename == "imsmanifest.xml":
+                data = etree.tostring(manifest, xml_declaration=True, encoding="UTF-8")
+            copy.writestr(info, data)
+    broken = [p for p in validate_package(moved).errors if p.file == name]
+    assert [p.code for p in broken] == ["html.broken-link"]
+    assert f"item {linked[1]} of the organisation is missing" in broken[0].message
+
+
 def test_images_become_course_files_moodle_has(
     built: dict[tuple[str, str], BuiltPackage],
 ) -> None:
