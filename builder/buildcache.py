@@ -303,6 +303,7 @@ class Shelf:
         self._new_bytes = 0
         self._unread: dict[str, bytes] | None = None
         self._connection: sqlite3.Connection | None = None
+        self._pid = os.getpid()
 
     def read(self, name: str) -> bytes | None:
         # A build asks for most of what the last one kept, so the first read fetches
@@ -368,10 +369,12 @@ class Shelf:
         self._new_bytes = 0
 
     def _database(self) -> sqlite3.Connection:
-        # Found once per shelf: asking for every entry whether the cache is still
-        # there costs a file system call each.
-        if self._connection is None:
+        # Found once per shelf (asking for every entry whether the cache is still there
+        # costs a file system call each), and again in a forked worker: a connection
+        # must not cross a fork.
+        if self._connection is None or self._pid != os.getpid():
             self._connection = _kept()
+            self._pid = os.getpid()
         return self._connection
 
 

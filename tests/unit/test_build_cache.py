@@ -14,6 +14,7 @@ import pytest
 
 from builder import buildcache
 from builder.build import BuildResult, build
+from builder.parallel import can_fork, map_in_processes
 from tests.support import copy_root, sabaq
 
 FORMATS = ["scorm12", "website"]
@@ -126,3 +127,24 @@ def test_the_command_says_the_packages_are_up_to_date(tmp_path: Path) -> None:
     again = sabaq("build", str(course), "--out", str(out))
     assert again.exit_code == 0
     assert "up to date: nothing they are made from has changed" in again.output
+
+
+def test_a_shelf_used_before_a_fork_opens_its_own_connection_in_the_worker(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """SQLite connections must not cross a fork: a worker opens its own, and its writes
+    reach the database."""
+    monkeypatch.setenv("SABAQ_CACHE_DIR", str(tmp_path / "cache"))
+    shelf = buildcache.Shelf("test", "fork")
+    shelf.write("before", b"parent")
+    shelf.store()
+    parents = shelf._database()
+    assert can_fork()
+
+    def in_worker(_: int) -> tuple[bool, bytes | None]:
+        shelf.write("after", b"worker")
+        shelf.store()
+        return shelf._database() is parents, buildcache.Shelf("test", "fork").read("before")
+
+    assert map_in_processes(in_worker, [0, 1], jobs=2, worth_it_from=2) == [(False, b"parent")] * 2
+    assert buildcache.Shelf("test", "fork").read("after") == b"worker"
