@@ -4,8 +4,8 @@ Prints figures; it asserts nothing and is not part of the test run. For each siz
 generates a course (``tests/synthetic.py``), then measures, each in a fresh process so
 that start-up and peak memory count as a user sees them:
 
-- the cold build (no cache) of one format (SCORM 1.2) in one process and over every
-  core (``--jobs``), and of every format;
+- the cold build (no cache) of one format (SCORM 1.2) and of every format, each in one
+  process and over every core (``--jobs``);
 - the floor, measured in the same run: reading every lesson, rendering it with
   markdown-it-py and deflating the result, the least any Markdown-to-package tool does;
 - the no-op rebuild (nothing changed) and the one-edit rebuild (a paragraph added to a
@@ -98,6 +98,7 @@ def measure(size: Size, work: Path, repeat: int, cores: int) -> None:
     build_one = sabaq(*build, "--format", ONE_FORMAT, "--jobs", "1")
     build_spread = sabaq(*build, "--format", ONE_FORMAT, "--jobs", str(cores))
     build_all = sabaq(*build, "--format", "all", "--jobs", "1")
+    build_all_spread = sabaq(*build, "--format", "all", "--jobs", str(cores))
 
     floor = best_of(repeat, [PYTHON, "-c", FLOOR, str(course)])
     spread = best_of(repeat, build_spread, cold=True)
@@ -111,6 +112,7 @@ def measure(size: Size, work: Path, repeat: int, cores: int) -> None:
         text.write("\nOne more paragraph, as an author adds after a learner's question.\n")
     edited = run(build_one)
     every = best_of(repeat, build_all, cold=True)
+    every_spread = best_of(repeat, build_all_spread, cold=True)
 
     package = next(out.glob(f"*-{ONE_FORMAT}.zip"))
     runtime = _runtime_bytes(package)
@@ -126,6 +128,10 @@ def measure(size: Size, work: Path, repeat: int, cores: int) -> None:
     print(f"  no-op rebuild                   {noop.seconds:8.2f} s  {_ratio(noop, cold)} cold")
     print(f"  one lesson edited, rebuild      {edited.seconds:8.2f} s  {_ratio(edited, cold)} cold")
     print(f"  cold build, every format        {every.seconds:8.2f} s  {_ratio(every, cold)} one")
+    print(
+        f"  cold build, every format, {cores} jobs {every_spread.seconds:8.2f} s  "
+        f"{_ratio(every_spread, spread)} one ({cores} jobs)"
+    )
     print(
         f"  peak memory: one format {cold.peak_mib:.0f} MiB, every format {every.peak_mib:.0f} MiB"
     )
