@@ -234,7 +234,7 @@ def render_site(
             files[f"{CONTENT_DIR}/{asset}"] = data
         files[lesson.output_path] = page.html
     if maker.locale is not None and maker.wants_fonts and fonts:
-        files.update(_fonts(course, maker.locale, files, reporter))
+        files.update(_fonts(course, maker.locale, files, reporter, jobs))
     reporter.raise_if_errors()
     return Site(
         course=course,
@@ -369,11 +369,12 @@ class _LessonPageMaker:
 
 
 def _fonts(
-    course: Course, locale: LocaleInfo, files: dict[str, bytes], reporter: Reporter
+    course: Course, locale: LocaleInfo, files: dict[str, bytes], reporter: Reporter, jobs: int
 ) -> dict[str, bytes]:
     """The script's fonts, cut down to the characters the pages use; none is fetched."""
     pages = (data.decode("utf-8") for name, data in sorted(files.items()) if name.endswith(".html"))
-    bundle = package_fonts(locale, pages, font_search_path(course.root / "fonts"), reporter)
+    search_path = font_search_path(course.root / "fonts")
+    bundle = package_fonts(locale, pages, search_path, reporter, jobs=jobs)
     found = {f"{FONTS_DIR}/{name}": data for name, data in bundle.files.items()}
     found[f"{FONTS_DIR}/fonts.css"] = bundle.css.encode("utf-8")
     return found

@@ -23,6 +23,7 @@ from builder.fonts import (
     subset_font,
     system_font_dirs,
 )
+from builder.parallel import can_fork
 
 # Paragraphs of a lesson like the sample course's, in Urdu; repeated with numbered
 # headings they make a lesson of a few thousand words.
@@ -308,3 +309,16 @@ def test_font_face_css() -> None:
     for bad in ('x") ; }', "a\\b", "line\nbreak", ""):
         with pytest.raises(ValueError, match="unsafe"):
             font_face_css("Family", bad)
+
+
+def test_faces_cut_over_several_processes_equal_those_cut_in_one(tmp_path: Path) -> None:
+    """A package's faces not cut before are cut side by side (``--jobs``), alike."""
+    assert can_fork()  # else both would be cut in one process, and compare nothing
+    sindhi = "سنڌي ٻولي ۾ ڪمپيوٽر، ڄاڻ ۽ ڳالهه (1)"
+    apart = package_fonts("sd", [sindhi], system_font_dirs(), Reporter(), tmp_path / "a", jobs=2)
+    together = package_fonts("sd", [sindhi], system_font_dirs(), Reporter(), tmp_path / "b")
+    assert apart == together
+    assert len([name for name in apart.files if name.endswith(".woff2")]) == 2  # both weights
+    assert sorted(path.read_bytes() for path in (tmp_path / "a").iterdir()) == sorted(
+        path.read_bytes() for path in (tmp_path / "b").iterdir()
+    )
