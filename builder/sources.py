@@ -95,7 +95,12 @@ def _read_lessons(
     shelf = _LessonShelf(root)
     found = [shelf.recall(path, module_id) for path, module_id in wanted]
     missing = [index for index, each in enumerate(found) if each is None]
-    done = map_in_processes(lambda index: _read_lesson(root, *wanted[index]), missing, jobs)
+    done = map_in_processes(
+        lambda index: _read_lesson(root, *wanted[index]),
+        missing,
+        jobs,
+        worth_it_from=PARALLEL_READS_FROM,
+    )
     for index, each in zip(missing, done, strict=True):
         shelf.keep(*wanted[index], each)
         found[index] = each
@@ -104,6 +109,11 @@ def _read_lessons(
     for each in complete:
         reporter.diagnostics += each.diagnostics
     return complete
+
+
+PARALLEL_READS_FROM = 128
+"""Fewer lessons than this are read in this process: reading one takes about a
+millisecond and a half, and starting workers a tenth of a second."""
 
 
 def _read_lesson(root: Path, path: Path, module_id: str) -> _ReadLesson:

@@ -1319,10 +1319,15 @@ def _check_new_pages_ahead(entries: Mapping[str, bytes], files: _Files, jobs: in
         lambda index: _fresh_check(files, new[index][0][0], new[index][1]),
         range(len(new)),
         jobs,
+        worth_it_from=PARALLEL_CHECKS_FROM,
     )
     for (key, _), check in zip(new, checks, strict=True):
         _keep_check(files, key, check)
 
+
+PARALLEL_CHECKS_FROM = 192
+"""Fewer new pages than this are checked in this process: a page takes about a
+millisecond, and starting workers for a package's pages costs a tenth of a second."""
 
 _PageKey = tuple[str, bytes]
 _PAGE_CHECKS: dict[_PageKey, _PageCheck] = {}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import buildcache, parallel, render
+from builder import buildcache, parallel, render, sources, validate
 from builder.build import BuildResult, build
 from builder.errors import CourseError
 from builder.model import Lesson
@@ -217,6 +217,15 @@ def medium(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_course(tmp_path_factory.mktemp("medium"), MEDIUM)
 
 
+@pytest.fixture
+def spread_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading and checking spread from as few lessons as rendering, so that the medium
+    course (100 lessons, 9 formats) takes every parallel path."""
+    monkeypatch.setattr(sources, "PARALLEL_READS_FROM", parallel.PARALLEL_FROM)
+    monkeypatch.setattr(validate, "PARALLEL_CHECKS_FROM", parallel.PARALLEL_FROM)
+
+
+@pytest.mark.usefixtures("spread_everything")
 def test_parallel_builds_equal_serial_ones(medium: Path, tmp_path: Path) -> None:
     assert MEDIUM.lessons >= parallel.PARALLEL_FROM and parallel.can_fork()
     forget_everything()
@@ -227,6 +236,7 @@ def test_parallel_builds_equal_serial_ones(medium: Path, tmp_path: Path) -> None
     assert [w.format() for w in spread.warnings] == [w.format() for w in serial.warnings]
 
 
+@pytest.mark.usefixtures("spread_everything")
 def test_parallel_builds_report_mistakes_like_serial_ones(medium: Path, tmp_path: Path) -> None:
     course = tmp_path / "broken"
     shutil.copytree(medium, course)
