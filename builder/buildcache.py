@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -290,11 +291,16 @@ class Shelf:
     what this build made and drops what it did not ask for, so the cache does not grow
     with every edit. Entries live in one SQLite database (``kept.sqlite3`` in the cache
     folder): thousands of small files cost more to create than the work they save.
-    Any failure to read or write only costs the time to make the parts again.
+    Shelves of courses and folders no longer built are dropped, the least recently
+    stored first, once the database outgrows :data:`KEPT_BUDGET`. Any failure to read
+    or write only costs the time to make the parts again.
     """
 
     WRITE_BATCH = 16 * 1024 * 1024
     """Bytes of new entries held before they are written, so a large build's stay flat."""
+    FETCHED_TOGETHER = 256 * 1024
+    """Entries up to this size come with the shelf's first read; larger ones (a course's
+    videos, deflated) are fetched one at a time, when asked for."""
 
     def __init__(self, *names: str) -> None:
         self._name = "/".join(names)
@@ -302,6 +308,7 @@ class Shelf:
         self._new: dict[str, bytes] = {}
         self._new_bytes = 0
         self._unread: dict[str, bytes] | None = None
+        self._large: set[str] = set()
         self._connection: sqlite3.Connection | None = None
         self._pid = os.getpid()
 
@@ -313,13 +320,10 @@ class Shelf:
         self._used.add(name)
         try:
             if self._unread is None:
-                self._unread = dict(
-                    self._database().execute(
-                        "SELECT name, data FROM kept WHERE shelf = ?", (self._name,)
-                    )
-                )
+                self._fetch_small_entries()
+            assert self._unread is not None
             data = self._unread.pop(name, None)
-            if data is None and asked_before:
+            if data is None and (asked_before or name in self._large):
                 row = (
                     self._database()
                     .execute(
@@ -331,6 +335,18 @@ class Shelf:
         except (sqlite3.Error, OSError):
             return None
         return bytes(data) if data is not None else None
+
+    def _fetch_small_entries(self) -> None:
+        self._unread = {}
+        self._large = set()
+        for name, data in self._database().execute(
+            "SELECT name, CASE WHEN length(data) <= ? THEN data END FROM kept WHERE shelf = ?",
+            (self.FETCHED_TOGETHER, self._name),
+        ):
+            if data is None:
+                self._large.add(name)
+            else:
+                self._unread[name] = data
 
     def has_seen(self, name: str) -> bool:
         """Whether this build has read or written ``name`` here already."""
@@ -355,6 +371,15 @@ class Shelf:
             pass
         self._write_new()
         self._unread = None
+        try:
+            with self._database() as database:
+                database.execute(
+                    "INSERT OR REPLACE INTO shelves (shelf, stored) VALUES (?, ?)",
+                    (self._name, time.time()),
+                )
+                _keep_within_budget(database, self._name)
+        except (sqlite3.Error, OSError):
+            pass
 
     def _write_new(self) -> None:
         try:
@@ -379,6 +404,8 @@ class Shelf:
 
 
 KEPT_FILE = "kept.sqlite3"
+KEPT_BUDGET = 512 * 1024 * 1024
+"""Roughly the most the database of kept parts holds."""
 _connections: dict[Path, sqlite3.Connection] = {}
 # A forked worker opens its own: SQLite connections must not cross a fork.
 if hasattr(os, "register_at_fork"):
@@ -413,10 +440,42 @@ def _open(path: Path) -> sqlite3.Connection:
             "CREATE TABLE IF NOT EXISTS kept "
             "(shelf TEXT, name TEXT, data BLOB, PRIMARY KEY (shelf, name))"
         )
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS shelves (shelf TEXT PRIMARY KEY, stored REAL)"
+        )
     except sqlite3.Error:
         connection.close()
         raise
     return connection
+
+
+def _keep_within_budget(database: sqlite3.Connection, current: str) -> None:
+    """Drop whole shelves, the least recently stored first, until the database holds
+    three quarters of :data:`KEPT_BUDGET` (so that the next build is not just over again).
+
+    A shelf is one build's parts of one course, language or output folder: a course
+    renamed, moved or no longer built leaves one behind. The file keeps its size, and
+    the space is reused.
+    """
+    if _bytes_held(database) <= KEPT_BUDGET:
+        return
+    oldest_first = database.execute(
+        "SELECT kept.shelf FROM kept LEFT JOIN shelves ON shelves.shelf = kept.shelf "
+        "WHERE kept.shelf != ? GROUP BY kept.shelf ORDER BY COALESCE(MAX(shelves.stored), 0)",
+        (current,),
+    ).fetchall()
+    for (shelf,) in oldest_first:
+        if _bytes_held(database) <= KEPT_BUDGET * 3 // 4:
+            break
+        database.execute("DELETE FROM kept WHERE shelf = ?", (shelf,))
+        database.execute("DELETE FROM shelves WHERE shelf = ?", (shelf,))
+
+
+def _bytes_held(database: sqlite3.Connection) -> int:
+    (pages,) = database.execute("PRAGMA page_count").fetchone()
+    (free,) = database.execute("PRAGMA freelist_count").fetchone()
+    (size,) = database.execute("PRAGMA page_size").fetchone()
+    return int((pages - free) * size)
 
 
 def entry_name(*parts: object) -> str:

@@ -7,6 +7,7 @@ leaves exactly the packages a cold build makes, and every input that decides a b
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
 
@@ -148,3 +149,31 @@ def test_a_shelf_used_before_a_fork_opens_its_own_connection_in_the_worker(
 
     assert map_in_processes(in_worker, [0, 1], jobs=2, worth_it_from=2) == [(False, b"parent")] * 2
     assert buildcache.Shelf("test", "fork").read("after") == b"worker"
+
+
+def test_kept_parts_stay_within_their_budget_dropping_the_oldest_shelves(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SABAQ_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(buildcache, "KEPT_BUDGET", 160 * 1024)
+    for name in ("a", "b", "c", "d"):  # a course no longer built, ..., the one built now
+        shelf = buildcache.Shelf("pages", name)
+        shelf.write("page", random.Random(name).randbytes(50 * 1024))
+        shelf.store()
+    held = {name: buildcache.Shelf("pages", name).read("page") is not None for name in "abcd"}
+    assert held == {"a": False, "b": False, "c": True, "d": True}
+
+
+def test_large_entries_are_fetched_when_asked_for(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SABAQ_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(buildcache.Shelf, "FETCHED_TOGETHER", 100)
+    shelf = buildcache.Shelf("deflated", "media")
+    shelf.write("small", b"s" * 100)
+    shelf.write("video", b"v" * 5000)
+    shelf.store()
+    again = buildcache.Shelf("deflated", "media")
+    assert again.read("small") == b"s" * 100
+    assert again.read("video") == b"v" * 5000
+    assert again.read("absent") is None
