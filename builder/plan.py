@@ -262,39 +262,96 @@ def _render_packages(
     progress: Progress,
     request: _LanguageRequest,
 ) -> list[PlannedPackage]:
-    planned = []
-    sites = []
-    for rendition in found:
-        progress(f"rendering {course.config.id} ({rendition.lang})")
-        variants: dict[bool, Site] = {}
-        for name in formats:
-            in_pages = get_format(name).graded_in_pages
-            if in_pages not in variants:
-                variants[in_pages] = render_site(
-                    rendition.course,
-                    rendition.lang,
-                    reporter,
-                    rendition.localiser,
-                    rendition.ui_catalog,
-                    graded_in_pages=in_pages,
-                    fonts=any(
-                        get_format(each).carries_theme
-                        for each in formats
-                        if get_format(each).graded_in_pages == in_pages
-                    ),
-                    same_as=variants.get(not in_pages),
-                    jobs=request.jobs,
-                )
-            site = variants[in_pages]
-            planned.append(_package(site, rendition.lang, name, reporter, progress, request))
-        if True in variants:
-            sites.append(variants[True])
-    if course.config.multilingual and len(sites) > 1:
+    """Every package of every language of ``course``, and the multilingual ones.
+
+    Several languages are rendered and packaged over ``request.jobs`` processes, a
+    language to a worker (cutting a language's fonts can take seconds); what each
+    reports comes back in the languages' order, and the first language that fails
+    stops the build as it would in one process.
+    """
+    multilingual = course.config.multilingual and len(found) > 1
+    spread = request.jobs > 1 and len(found) > 1
+    inner = replace(request, jobs=1) if spread else request
+
+    def language(index: int) -> _LanguagePlan:
+        rendition = found[index]
+        before = len(reporter.diagnostics)
+        # A shelf per language: a worker keeps its own checks, which its parent's shelf
+        # would not know of and would drop.
+        checks = Shelf("checks", entry_name(str(course.root), rendition.lang)[:24])
+        try:
+            planned, site = _render_language(
+                rendition, formats, reporter, progress, replace(inner, checks=checks)
+            )
+        except CourseError:
+            planned, site = None, None
+        else:
+            checks.store()
+        diagnostics = reporter.diagnostics[before:]
+        del reporter.diagnostics[before:]  # added again below, in the languages' order
+        return _LanguagePlan(planned, site if multilingual else None, diagnostics)
+
+    planned: list[PlannedPackage] = []
+    sites: list[Site] = []
+    for each in map_in_processes(
+        language, range(len(found)), request.jobs if spread else 1, worth_it_from=2
+    ):
+        reporter.diagnostics += each.diagnostics
+        if each.packages is None:
+            raise CourseError(reporter.diagnostics)
+        planned += each.packages
+        if each.site is not None:
+            # Formats report through their site: from here on, into this process's reporter.
+            sites.append(replace(each.site, reporter=reporter))
+    if multilingual and len(sites) > 1:
         combined = Site.multilingual(sites)
         for name in formats:
             if get_format(name).multilingual:
                 planned.append(_package(combined, MULTILINGUAL, name, reporter, progress, request))
     return planned
+
+
+@dataclass(frozen=True, slots=True)
+class _LanguagePlan:
+    packages: list[PlannedPackage] | None
+    """None when the language failed (its diagnostics say why)."""
+    site: Site | None
+    """Its site with graded quizzes in the pages, for a multilingual package."""
+    diagnostics: list[Diagnostic]
+
+
+def _render_language(
+    rendition: Rendition,
+    formats: list[str],
+    reporter: Reporter,
+    progress: Progress,
+    request: _LanguageRequest,
+) -> tuple[list[PlannedPackage], Site | None]:
+    """The language's packages, and its site with graded quizzes in the pages if any."""
+    progress(f"rendering {rendition.course.config.id} ({rendition.lang})")
+    planned = []
+    variants: dict[bool, Site] = {}
+    for name in formats:
+        in_pages = get_format(name).graded_in_pages
+        if in_pages not in variants:
+            variants[in_pages] = render_site(
+                rendition.course,
+                rendition.lang,
+                reporter,
+                rendition.localiser,
+                rendition.ui_catalog,
+                graded_in_pages=in_pages,
+                fonts=any(
+                    get_format(each).carries_theme
+                    for each in formats
+                    if get_format(each).graded_in_pages == in_pages
+                ),
+                same_as=variants.get(not in_pages),
+                jobs=request.jobs,
+            )
+        site = variants[in_pages]
+        planned.append(_package(site, rendition.lang, name, reporter, progress, request))
+    return planned, variants.get(True)
 
 
 MULTILINGUAL = "mul"

@@ -20,8 +20,10 @@ from builder.build import BuildResult, build
 from builder.errors import CourseError
 from builder.model import Lesson
 from builder.pagecache import LessonPage
-from tests.support import copy_root, sabaq
+from tests.support import REPO, copy_root, sabaq
 from tests.synthetic import MEDIUM, write_course
+
+RTL_CATALOGS = Path(__file__).resolve().parent.parent / "fixtures" / "rtl-locales"
 
 FORMATS = ["scorm12", "imscc11", "website"]
 
@@ -32,6 +34,14 @@ def packages(result: BuildResult) -> dict[str, bytes]:
 
 def forget_everything() -> None:
     shutil.rmtree(buildcache.cache_root(), ignore_errors=True)
+
+
+def forget_all_but_cut_fonts() -> None:
+    """Everything kept but the cut fonts: a Nastaliq face takes seconds to cut, and the
+    fonts are not what these tests compare (tests/unit/test_fonts.py cuts them apart)."""
+    for kept in buildcache.cache_root().glob("*"):
+        if kept.name != "fonts":
+            shutil.rmtree(kept) if kept.is_dir() else kept.unlink()
 
 
 def forget_the_build_record() -> None:
@@ -265,7 +275,7 @@ def test_several_courses_built_over_processes_equal_one_process(tmp_path: Path) 
     courses = [copy_root(name, tmp_path / "courses") for name in ("minimal", "quizzes", "rtl")]
     results = []
     for jobs in (1, 2):
-        forget_everything()
+        forget_all_but_cut_fonts()
         results.append(build(courses, tmp_path / f"out-{jobs}", ["all"], jobs=jobs))
     serial, spread = results
     assert packages(spread) == packages(serial)
@@ -285,3 +295,52 @@ def test_several_courses_over_processes_stop_at_the_first_that_fails(tmp_path: P
         reports.append(str(raised.value))
     assert reports[0] == reports[1]
     assert "none.svg" in reports[0]
+
+
+def multilingual_project(tmp_path: Path) -> Path:
+    """The right-to-left course as one multilingual package too, translated into two
+    languages, as a project folder holds it (courses/ beside locales/)."""
+    course = copy_root("rtl", tmp_path / "courses")
+    config = course / "course.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "multilingual: true\n", "utf-8")
+    for lang in ("ur", "sd"):
+        target = tmp_path / "locales" / lang / "LC_MESSAGES"
+        target.mkdir(parents=True)
+        shutil.copy(RTL_CATALOGS / lang / "LC_MESSAGES" / "rtl.po", target / "rtl.po")
+        shutil.copy(REPO / "locales" / lang / "LC_MESSAGES" / "sabaq.po", target / "sabaq.po")
+    return course
+
+
+def test_languages_built_over_processes_equal_one_process(tmp_path: Path) -> None:
+    course = multilingual_project(tmp_path)
+    formats = ["scorm12", "imscc11", "website"]  # both kinds of pages, and a multilingual one
+    results = []
+    for jobs in (1, 2):
+        forget_all_but_cut_fonts()
+        results.append(
+            build(
+                [course], tmp_path / f"out-{jobs}", formats, languages=["en", "ur", "sd"], jobs=jobs
+            )
+        )
+    serial, spread = results
+    assert "rtl-1.0-mul-scorm12.zip" in packages(serial)
+    assert packages(spread) == packages(serial)
+    assert [w.format() for w in spread.warnings] == [w.format() for w in serial.warnings]
+
+
+def test_languages_over_processes_stop_at_the_first_that_fails(tmp_path: Path) -> None:
+    course = multilingual_project(tmp_path)
+    lesson = sorted(course.rglob("*.md"))[0]
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8") + "\n![A missing figure](none.svg)\n", "utf-8"
+    )
+    reports = []
+    for jobs in (1, 2):
+        forget_all_but_cut_fonts()
+        with pytest.raises(CourseError) as raised:
+            build(
+                [course], tmp_path / f"out-{jobs}", ["scorm12"], languages=["en", "ur"], jobs=jobs
+            )
+        reports.append(str(raised.value))
+    assert reports[0] == reports[1]
+    assert reports[0].count("error:") == 1  # English, the first language, stops the build
