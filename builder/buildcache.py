@@ -309,8 +309,6 @@ class Shelf:
         self._new_bytes = 0
         self._unread: dict[str, bytes] | None = None
         self._large: set[str] = set()
-        self._connection: sqlite3.Connection | None = None
-        self._pid = os.getpid()
 
     def read(self, name: str) -> bytes | None:
         # A build asks for most of what the last one kept, so the first read fetches
@@ -325,7 +323,7 @@ class Shelf:
             data = self._unread.pop(name, None)
             if data is None and (asked_before or name in self._large):
                 row = (
-                    self._database()
+                    _kept()
                     .execute(
                         "SELECT data FROM kept WHERE shelf = ? AND name = ?", (self._name, name)
                     )
@@ -339,7 +337,7 @@ class Shelf:
     def _fetch_small_entries(self) -> None:
         self._unread = {}
         self._large = set()
-        for name, data in self._database().execute(
+        for name, data in _kept().execute(
             "SELECT name, CASE WHEN length(data) <= ? THEN data END FROM kept WHERE shelf = ?",
             (self.FETCHED_TOGETHER, self._name),
         ):
@@ -363,16 +361,11 @@ class Shelf:
     def store(self) -> None:
         """Write the entries made since the last call; drop those no part asked for."""
         try:
-            with self._database() as database:  # one transaction: all of it or none
+            with _kept() as database:  # one transaction: all of it or none
                 rows = database.execute("SELECT name FROM kept WHERE shelf = ?", (self._name,))
                 unused = [(self._name, name) for (name,) in rows if name not in self._used]
                 database.executemany("DELETE FROM kept WHERE shelf = ? AND name = ?", unused)
-        except (sqlite3.Error, OSError):
-            pass
-        self._write_new()
-        self._unread = None
-        try:
-            with self._database() as database:
+                self._insert_new(database)
                 database.execute(
                     "INSERT OR REPLACE INTO shelves (shelf, stored) VALUES (?, ?)",
                     (self._name, time.time()),
@@ -380,27 +373,26 @@ class Shelf:
                 _keep_within_budget(database, self._name)
         except (sqlite3.Error, OSError):
             pass
+        self._forget_new()
+        self._unread = None
 
     def _write_new(self) -> None:
         try:
-            with self._database() as database:
-                database.executemany(
-                    "INSERT OR REPLACE INTO kept (shelf, name, data) VALUES (?, ?, ?)",
-                    [(self._name, name, data) for name, data in self._new.items()],
-                )
+            with _kept() as database:
+                self._insert_new(database)
         except (sqlite3.Error, OSError):
             pass
+        self._forget_new()
+
+    def _insert_new(self, database: sqlite3.Connection) -> None:
+        database.executemany(
+            "INSERT OR REPLACE INTO kept (shelf, name, data) VALUES (?, ?, ?)",
+            [(self._name, name, data) for name, data in self._new.items()],
+        )
+
+    def _forget_new(self) -> None:
         self._new.clear()
         self._new_bytes = 0
-
-    def _database(self) -> sqlite3.Connection:
-        # Found once per shelf (asking for every entry whether the cache is still there
-        # costs a file system call each), and again in a forked worker: a connection
-        # must not cross a fork.
-        if self._connection is None or self._pid != os.getpid():
-            self._connection = _kept()
-            self._pid = os.getpid()
-        return self._connection
 
 
 KEPT_FILE = "kept.sqlite3"
@@ -413,7 +405,11 @@ if hasattr(os, "register_at_fork"):
 
 
 def _kept() -> sqlite3.Connection:
-    """The database of kept entries in the current cache folder, made when missing."""
+    """The database of kept entries in the current cache folder, made when missing.
+
+    One connection per process and folder (a forked worker opens its own); whether the
+    folder is still there is asked each time, since the cache may be deleted mid-build.
+    """
     path = cache_root() / KEPT_FILE
     connection = _connections.pop(path, None)
     if connection is not None:

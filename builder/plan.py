@@ -110,14 +110,10 @@ def _plan_courses(
     def plan(index: int) -> tuple[_CoursePlan | None, list[Diagnostic]]:
         course = courses[index]
         own = Reporter()
-        checks = Shelf("checks", entry_name(str(course.root))[:24])
         try:
-            found = _plan_course(
-                course, wanted[course.config.id], replace(inner, checks=checks), own, progress
-            )
+            found = _plan_course(course, wanted[course.config.id], inner, own, progress)
         except CourseError as error:
             return None, error.diagnostics
-        checks.store()
         return found, own.diagnostics
 
     plans = []
@@ -276,9 +272,7 @@ def _render_packages(
     def language(index: int) -> _LanguagePlan:
         rendition = found[index]
         before = len(reporter.diagnostics)
-        # A shelf per language: a worker keeps its own checks, which its parent's shelf
-        # would not know of and would drop.
-        checks = Shelf("checks", entry_name(str(course.root), rendition.lang)[:24])
+        checks = _checks_shelf(course, rendition.lang)
         try:
             planned, site = _render_language(
                 rendition, formats, reporter, progress, replace(inner, checks=checks)
@@ -305,10 +299,30 @@ def _render_packages(
             sites.append(replace(each.site, reporter=reporter))
     if multilingual and len(sites) > 1:
         combined = Site.multilingual(sites)
+        checks = _checks_shelf(course, MULTILINGUAL)
         for name in formats:
             if get_format(name).multilingual:
-                planned.append(_package(combined, MULTILINGUAL, name, reporter, progress, request))
+                planned.append(
+                    _package(
+                        combined,
+                        MULTILINGUAL,
+                        name,
+                        reporter,
+                        progress,
+                        replace(request, checks=checks),
+                    )
+                )
+        checks.store()
     return planned
+
+
+def _checks_shelf(course: Course, lang: str) -> Shelf:
+    """The page checks kept for one language of ``course`` (or its multilingual packages).
+
+    A shelf per language, so that a worker building one stores its own checks, which
+    a shelf of its parent's would not know of and would drop.
+    """
+    return Shelf("checks", entry_name(str(course.root), lang)[:24])
 
 
 @dataclass(frozen=True, slots=True)

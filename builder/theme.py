@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gettext
 import io
-import os
 import posixpath
 import re
 from collections.abc import Mapping
@@ -23,6 +22,7 @@ from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined, s
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
+from builder.archive import write_atomically
 from builder.buildcache import cache_root
 
 THEME_PACKAGE = "builder"
@@ -48,15 +48,8 @@ class _CompiledTemplates(BytecodeCache):
         bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        path = self._path(bucket)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(bucket.bytecode_to_string())
-            os.replace(temporary, path)
-        except OSError:
-            with contextlib.suppress(OSError):  # the folder itself may be what failed
-                temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            write_atomically(self._path(bucket), bucket.write_bytecode)
 
     @staticmethod
     def _path(bucket: Bucket) -> Path:

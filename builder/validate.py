@@ -297,7 +297,8 @@ def validate_entries(
     files = _Files(entries, chunks, found, kept=kept)
     # Its own view of the files: what it reads must not count against the package's
     # reading budget twice, and its findings are reported by the usual pass.
-    _check_new_pages_ahead(entries, _Files(entries, chunks, _Findings(), kept=kept), jobs)
+    view = _Files(entries, chunks, _Findings(), kept=kept)
+    files.checked_ahead = _check_pages_ahead(entries, view, jobs)
     kind = _check_files(files, None, found)
     return PackageReport(Path(name), kind, found.sorted())
 
@@ -410,6 +411,8 @@ class _Files:
         self.lookups: list[tuple[str, bool]] | None = None
         self.restore_lookups: list[tuple[int, str | None]] | None = None
         self._restore_targets: dict[int, str] | None = None
+        self.checked_ahead: dict[str, _PageCheck] = {}
+        """Pages already checked for this package (see :func:`validate_entries`)."""
         self.damaged = frozenset(damaged)
         """Entries already reported as unreadable."""
         self._chunks = chunks
@@ -1243,11 +1246,13 @@ def _check_page(files: _Files, found: _Findings, name: str) -> None:
     # them: a page whose bytes and place were checked before has the same findings,
     # provided every file its references named is in this package as it was in that one
     # (and every item its Moodle links named is the same kind of item).
-    key = _page_key(name, data)
-    check = _known_check(files, key)
+    check = files.checked_ahead.get(name)
     if check is None:
-        check = _fresh_check(files, name, data)
-        _keep_check(files, key, check)
+        key = _page_key(name, data)
+        check = _known_check(files, key)
+        if check is None:
+            check = _fresh_check(files, name, data)
+            _keep_check(files, key, check)
     for problem in check.findings.problems:
         found._add(problem)
     found.unlisted += check.findings.unlisted
@@ -1299,30 +1304,37 @@ def _fresh_check(files: _Files, name: str, data: bytes) -> _PageCheck:
         files.restore_lookups = None
 
 
-def _check_new_pages_ahead(entries: Mapping[str, bytes], files: _Files, jobs: int) -> None:
-    """Check over ``jobs`` processes the pages of ``entries`` no earlier check knows.
-
-    The checks land where :func:`_check_page` finds them, which then reports them in
-    the package's order as usual.
-    """
+def _check_pages_ahead(
+    entries: Mapping[str, bytes], files: _Files, jobs: int
+) -> dict[str, _PageCheck]:
+    """The check of each page of ``entries``: known from earlier, or made now over
+    ``jobs`` processes; :func:`_check_page` then reports them in the package's order."""
     files.restore_type_unnoted(1)  # the cartridge's items read once, before workers fork
+    checks: dict[str, _PageCheck] = {}
     new = []
     for name in sorted(entries):
         data = entries[name]
+        # Larger pages are refused, with their own finding, by the usual pass.
         if posixpath.splitext(name)[1].lower() not in _PAGE_SUFFIXES or not data:
             continue
+        if len(data) > MAX_DOCUMENT_BYTES:
+            continue
         key = _page_key(name, data)
-        # Larger pages are refused, with their own finding, by the usual pass.
-        if _known_check(files, key) is None and len(data) <= MAX_DOCUMENT_BYTES:
+        known = _known_check(files, key)
+        if known is None:
             new.append((key, data))
-    checks = map_in_processes(
+        else:
+            checks[name] = known
+    made = map_in_processes(
         lambda index: _fresh_check(files, new[index][0][0], new[index][1]),
         range(len(new)),
         jobs,
         worth_it_from=PARALLEL_CHECKS_FROM,
     )
-    for (key, _), check in zip(new, checks, strict=True):
+    for (key, _), check in zip(new, made, strict=True):
         _keep_check(files, key, check)
+        checks[key[0]] = check
+    return checks
 
 
 PARALLEL_CHECKS_FROM = 192

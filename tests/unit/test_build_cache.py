@@ -139,13 +139,13 @@ def test_a_shelf_used_before_a_fork_opens_its_own_connection_in_the_worker(
     shelf = buildcache.Shelf("test", "fork")
     shelf.write("before", b"parent")
     shelf.store()
-    parents = shelf._database()
+    parents = buildcache._kept()
     assert can_fork()
 
     def in_worker(_: int) -> tuple[bool, bytes | None]:
         shelf.write("after", b"worker")
         shelf.store()
-        return shelf._database() is parents, buildcache.Shelf("test", "fork").read("before")
+        return buildcache._kept() is parents, buildcache.Shelf("test", "fork").read("before")
 
     assert map_in_processes(in_worker, [0, 1], jobs=2, worth_it_from=2) == [(False, b"parent")] * 2
     assert buildcache.Shelf("test", "fork").read("after") == b"worker"
