@@ -25,7 +25,9 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import sqlite3
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -205,15 +207,34 @@ def _code_digest() -> str:
 
 
 def _library_versions() -> list[str]:
-    from importlib.metadata import PackageNotFoundError, version  # 30 ms to import
+    """Each of :data:`OUTPUT_LIBRARIES` as the name of its installed metadata folder
+    (``<name>-<version>.dist-info``), the first on ``sys.path`` as imports find it, or
+    ``<name>=-`` if not installed.
 
-    found = []
-    for name in OUTPUT_LIBRARIES:
+    The folder's name carries the version. Listing ``sys.path``'s folders takes about a
+    millisecond; ``importlib.metadata`` took 55 ms to load and ask, a third of a no-op
+    rebuild.
+    """
+    wanted = {_project_key(name): name for name in OUTPUT_LIBRARIES}
+    found: dict[str, str] = {}
+    for folder in sys.path:
         try:
-            found.append(f"{name}={version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name}=-")
-    return found
+            entries = sorted(os.listdir(folder or "."))
+        except OSError:
+            continue
+        for entry in entries:
+            stem, dot, kind = entry.rpartition(".")
+            if not dot or kind not in ("dist-info", "egg-info"):
+                continue
+            key = _project_key(stem.partition("-")[0])
+            if key in wanted and key not in found:
+                found[key] = entry
+    return [found.get(key, f"{name}=-") for key, name in wanted.items()]
+
+
+def _project_key(name: str) -> str:
+    """A project's name as its metadata folders spell it, in any of the ways they do."""
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def _files_under(folder: Path) -> list[Path]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -33,13 +35,13 @@ def _print_failure(diagnostics: list[Diagnostic], quiet: bool) -> None:
 def _check_formats(
     _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
 ) -> tuple[str, ...]:
-    from builder.formats import ALL_FORMATS, available_formats
+    from builder.formats import ALL_FORMATS, available_formats, is_format
 
-    known = available_formats()
     for value in values:
-        if value != ALL_FORMATS and value not in known:
+        if value != ALL_FORMATS and not is_format(value):
+            known = ", ".join(available_formats())
             raise click.BadParameter(
-                f"unknown format '{value}'; available: {', '.join(known)} (or '{ALL_FORMATS}')"
+                f"unknown format '{value}'; available: {known} (or '{ALL_FORMATS}')"
             )
     return values
 
@@ -63,6 +65,42 @@ def _check_languages(
 @click.version_option(package_name="sabaq", prog_name="sabaq")
 def main() -> None:
     """Sabaq turns Markdown courses into packages that learning-management systems import."""
+
+
+def run() -> NoReturn:
+    """``sabaq`` as a program (the installed command and ``python -m builder``): runs
+    :func:`main`, then leaves without tearing the interpreter down.
+
+    By the time a command returns, everything it writes is written and closed. What a
+    normal exit still does is free the built course's objects one by one: a tenth of a
+    second for a large course, a sixth of a one-lesson rebuild, for memory the operating
+    system takes back at once. Only what Python itself would still do is done: the
+    output streams are flushed, and the status is the one ``sys.exit`` would give.
+    """
+    try:
+        main()
+    except SystemExit as leaving:
+        status = _exit_status(leaving.code)
+    else:
+        status = 0
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        sys.exit(status)  # a profiler, coverage or a debugger writes its findings at exit
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: what Python's own exit reports
+            status = status or 120
+    os._exit(status)
+
+
+def _exit_status(code: object) -> int:
+    """The process status for ``sys.exit(code)``, printing a message code as Python does."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
 
 
 @main.command()

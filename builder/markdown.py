@@ -47,7 +47,6 @@ from builder.assessment import (
 from builder.assets import ImageSize, image_size
 from builder.errors import Location, Reporter
 from builder.fields import find_bad_character
-from builder.mathml import MathError, alt_text, tex_to_mathml
 from builder.model import CONTENT_DIR, Course, Lesson
 
 EXTERNAL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
@@ -160,6 +159,8 @@ _MATH_TOKENS = ("math_inline", "math_inline_double", "math_block")
 def _render_math(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
+    from builder.mathml import MathError, tex_to_mathml  # see _check_math
+
     token = tokens[idx]
     try:
         html = tex_to_mathml(token.content, token.type != "math_inline")
@@ -171,6 +172,10 @@ def _render_math(
 
 
 def _check_math(token: Token, location: Location, reporter: Reporter) -> None:
+    # Loaded at the first formula: latex2mathml reads its own installed metadata as it
+    # loads (30 ms), and most courses have no formula.
+    from builder.mathml import MathError, alt_text, tex_to_mathml
+
     try:
         tex_to_mathml(token.content, token.type != "math_inline")
     except MathError as error:

@@ -18,7 +18,7 @@ from builder.buildcache import Shelf, entry_name
 from builder.config import CourseConfig
 from builder.errors import CourseError, Diagnostic, Location, Reporter, display_path
 from builder.formats import ALL_FORMATS as ALL_FORMATS
-from builder.formats import available_formats, get_format
+from builder.formats import available_formats, get_format, is_format
 from builder.formats.base import NothingToPackage
 from builder.i18n import (
     UI_DOMAIN,
@@ -432,18 +432,17 @@ def _check_package(
 
 
 def _formats_for(course: Course, requested: Sequence[str] | None, reporter: Reporter) -> list[str]:
-    known = available_formats()
     if requested:
-        return known if ALL_FORMATS in requested else list(dict.fromkeys(requested))
+        return available_formats() if ALL_FORMATS in requested else list(dict.fromkeys(requested))
     chosen = []
     for index, name in enumerate(course.config.formats):
         if name == ALL_FORMATS:
-            return known
-        if name not in known:
+            return available_formats()
+        if not is_format(name):
             reporter.error(
                 f"unknown format '{name}' in 'formats'",
                 course.config.location("formats", index),
-                f"available formats: {', '.join(known)} (or 'all')",
+                f"available formats: {', '.join(available_formats())} (or 'all')",
             )
             continue
         chosen.append(name)

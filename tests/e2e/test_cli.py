@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -244,3 +246,36 @@ def test_python_dash_m_builder_runs_the_cli() -> None:
     )
     assert completed.returncode == 0
     assert "Build packages for COURSE_DIR" in completed.stdout
+
+
+def _program(*args: str) -> subprocess.CompletedProcess[str]:
+    """``sabaq`` run as a program, as the installed command and ``python -m builder`` are:
+    it leaves without tearing the interpreter down (:func:`builder.cli.run`)."""
+    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment,
+    )
+
+
+def test_the_program_leaves_its_packages_and_output_complete(workspace: Path) -> None:
+    completed = _program("build", "--json", "--out", "out")
+    assert completed.returncode == 0, completed.stderr
+    [entry] = json.loads(completed.stdout)["packages"]
+    package = workspace / entry["path"]
+    assert schema_problems(package) == []
+    # The same bytes as a build that ends with a normal interpreter exit.
+    assert sabaq("build", "-q", "--out", "in-process").exit_code == 0
+    assert package.read_bytes() == (workspace / "in-process" / package.name).read_bytes()
+
+
+def test_the_program_exits_with_the_status_of_its_command(workspace: Path) -> None:
+    _break(workspace, "02-more/01-last.md", "---\ntitle: x\n---\n![](nope.png)\n")
+    failed = _program("build", "-q")
+    assert failed.returncode == 1
+    assert failed.stderr.endswith("build failed: 2 error(s); nothing was written\n")
+    assert not (workspace / "dist").exists()
+    assert _program("build", "--format", "scorm3").returncode == 2  # a usage error

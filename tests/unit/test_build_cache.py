@@ -177,3 +177,23 @@ def test_large_entries_are_fetched_when_asked_for(
     assert again.read("small") == b"s" * 100
     assert again.read("video") == b"v" * 5000
     assert again.read("absent") is None
+
+
+def test_library_versions_are_those_installed() -> None:
+    from importlib.metadata import version
+
+    for name, found in zip(
+        buildcache.OUTPUT_LIBRARIES, buildcache._library_versions(), strict=True
+    ):
+        assert found.endswith(f"-{version(name)}.dist-info"), (name, found)
+
+
+def test_another_version_of_a_library_is_another_build(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = ([course], tmp_path / "dist", None, None, None, ())
+    before = buildcache.fingerprint(*request)
+    newer = tmp_path / "site-packages"
+    (newer / "Pygments-99.0.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(newer))  # found first, as an import would find it
+    assert buildcache.fingerprint(*request) != before

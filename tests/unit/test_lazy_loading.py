@@ -1,7 +1,7 @@
 """Heavy parts of Sabaq load only when a command needs them.
 
-Importing the Moodle backup, the cartridges, the question bank, the formula converter
-or the font subsetter costs start-up time in every build that makes none of them;
+Importing the Moodle backup, the cartridges, the question bank, the formula converter,
+the font subsetter or the installed packages' metadata costs start-up time in every build that makes none of them;
 the help text needs no renderer at all. Each case runs in a fresh interpreter, as a
 user's command does.
 """
@@ -21,8 +21,9 @@ OPTIONAL = (
     "builder.qti",
     "builder.formats.commoncartridge",
     "builder.standalone",
-    "latex2mathml.converter",
+    "latex2mathml",
     "fontTools",
+    "importlib.metadata",  # only for other packages' formats
 )
 
 
