@@ -16,7 +16,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_timedelta
 from babel.lists import format_list as babel_format_list
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from builder.assessment import AssessmentRef
 from builder.assets import check_asset, localise_svg
@@ -291,6 +291,8 @@ class _LessonPageMaker:
         theme = environment(ui_catalog)
         self.template = theme.get_template("lesson.html.j2")
         self.quiz_template = theme.get_template("quiz.html.j2")
+        self.outline_template = theme.get_template("outline.html.j2")
+        self._unmarked_outlines: dict[tuple[str, str | None], str] = {}
         self.keys = quiz_keys(course)
         self.mastery = course.config.mastery_score
         # Pages with graded quizzes apply the course's grading themselves when no player
@@ -331,7 +333,7 @@ class _LessonPageMaker:
             page=page,
             content=Markup(rendered.html),  # produced by markdown-it with raw HTML off
             duration=self.describe_duration(lesson.duration_minutes),
-            outline=_outline(self.course, lesson, page),
+            outline=self.outline(lesson, page),
             previous=_link(previous, page),
             next=_link(following, page),
             home_href=page.href(HOME_PAGE),
@@ -349,6 +351,29 @@ class _LessonPageMaker:
         return LessonPage(
             html.encode("utf-8"), tuple(sorted(rendered.assets)), tuple(reporter.diagnostics)
         )
+
+    def outline(self, lesson: Lesson, page: PageInfo) -> Markup:
+        """The outline of ``lesson``'s page, with the lesson marked as the current page.
+
+        The pages of one module share their folder, so their links are the same, and
+        list the same lessons: the outline is rendered once per module and only the mark
+        differs (rendering it for each page was a tenth of a large course's build).
+        """
+        compact = len(self.course.lessons) > OUTLINE_ALL_LESSONS
+        own_module = self.course.module_of(lesson).id if compact else None
+        key = (page.path.rpartition("/")[0], own_module)
+        unmarked = self._unmarked_outlines.get(key)
+        if unmarked is None:
+            unmarked = self._outline_html(_outline(self.course, lesson, page, marked=False))
+            self._unmarked_outlines[key] = unmarked
+        link = f' data-lesson="{escape(lesson.id)}"'
+        if unmarked.count(link + ">") != 1:  # not listed once: the template says how to mark
+            return Markup(self._outline_html(_outline(self.course, lesson, page)))
+        return Markup(unmarked.replace(link + ">", link + ' aria-current="page">'))
+
+    def _outline_html(self, outline: tuple[_OutlineModule, ...]) -> str:
+        # Ends as an include would, the line after it in the page giving the newline.
+        return self.outline_template.render(outline=outline).removesuffix("\n")
 
     def assessment(self, ref: AssessmentRef, text: TextRenderer) -> str:
         quiz = ref.quiz
@@ -399,18 +424,19 @@ def render_home(course: Course, page: PageInfo, ui_catalog: Path | None = None) 
         )
         for module in course.modules
     ]
-    html = (
-        environment(ui_catalog)
-        .get_template("home.html.j2")
-        .render(
-            course=course.config,
-            page=page,
-            outline=_outline(course, None, page),
-            modules=modules,
-            duration=describe_duration(course.config.duration_minutes),
-            authors=list_formatter(page.lang)(course.config.authors),
-            start_href=page.href(course.lessons[0].output_path),
-        )
+    theme = environment(ui_catalog)
+    html = theme.get_template("home.html.j2").render(
+        course=course.config,
+        page=page,
+        outline=Markup(
+            theme.get_template("outline.html.j2")
+            .render(outline=_outline(course, None, page))
+            .removesuffix("\n")
+        ),
+        modules=modules,
+        duration=describe_duration(course.config.duration_minutes),
+        authors=list_formatter(page.lang)(course.config.authors),
+        start_href=page.href(course.lessons[0].output_path),
     )
     return html.encode("utf-8")
 
@@ -537,12 +563,15 @@ its build time.
 """
 
 
-def _outline(course: Course, current: Lesson | None, page: PageInfo) -> tuple[_OutlineModule, ...]:
+def _outline(
+    course: Course, current: Lesson | None, page: PageInfo, *, marked: bool = True
+) -> tuple[_OutlineModule, ...]:
+    """The outline ``page`` shows, around ``current`` (marked, unless not ``marked``)."""
     compact = current is not None and len(course.lessons) > OUTLINE_ALL_LESSONS
 
     def entry(lesson: Lesson) -> _OutlineLesson:
         return _OutlineLesson(
-            lesson.id, lesson.title, page.href(lesson.output_path), lesson is current
+            lesson.id, lesson.title, page.href(lesson.output_path), marked and lesson is current
         )
 
     own_module = course.module_of(current) if compact and current is not None else None

@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from builder.errors import Reporter
-from builder.render import OUTLINE_ALL_LESSONS, Site, render_site
+from builder.render import (
+    OUTLINE_ALL_LESSONS,
+    Site,
+    _LessonPageMaker,
+    _outline,
+    render_site,
+)
 from builder.sources import load_course
 from tests.synthetic import MEDIUM, SMALL, Size, write_course
 
@@ -65,3 +71,20 @@ def test_a_small_course_lists_every_lesson_in_every_page(tmp_path: Path) -> None
     outline = outline_of(small.files["content/02-module-2/01-lesson-1.html"])
     assert outline.count("data-lesson=") == len(small.course.lessons)
     assert '<a class="module-title"' not in outline
+
+
+@pytest.mark.parametrize("size", [SMALL, MEDIUM], ids=["every lesson", "own module"])
+def test_each_page_marks_itself_in_the_outline_its_module_shares(
+    tmp_path: Path, size: Size
+) -> None:
+    """The outline is rendered once per module and the page's lesson marked in it: the
+    same, page by page, as the outline rendered for that page alone."""
+    course = load_course(write_course(tmp_path, size), Reporter())
+    assert course is not None
+    maker = _LessonPageMaker(course, "en", None, None, graded_in_pages=True)
+    for lesson in course.lessons:
+        page = maker.page_info(lesson.output_path)
+        alone = maker.outline_template.render(outline=_outline(course, lesson, page))
+        shared = maker.outline(lesson, page)
+        assert shared == alone.removesuffix("\n"), lesson.id
+        assert shared.count('aria-current="page"') == 1
