@@ -13,7 +13,6 @@ Where ``fork`` is unavailable (Windows, and macOS where it is unsafe), work is s
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -38,6 +37,8 @@ def available_cores() -> int:
 
 
 def can_fork() -> bool:
+    import multiprocessing  # here: 10 ms to load, for large work only
+
     return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -59,6 +60,8 @@ def map_in_processes(
     # In a worker (_work set) items are done in place: a pool's workers cannot fork.
     if jobs <= 1 or len(items) < worth_it_from or not can_fork() or _work is not None:
         return [work(item) for item in items]
+    import multiprocessing  # loaded by can_fork already
+
     _work = work  # type: ignore[assignment]  # read by the forked workers only
     try:
         context = multiprocessing.get_context("fork")

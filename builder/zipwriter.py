@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import IO, TYPE_CHECKING
 
+from builder.parallel import available_cores
+
 if TYPE_CHECKING:
     from builder.buildcache import Shelf
 
@@ -167,8 +169,6 @@ def _deflated_now(contents: list[bytes]) -> list[Deflated]:
     without forking; the results keep the contents' order, so the archive's bytes do not
     depend on the number of threads.
     """
-    from builder.parallel import available_cores  # here: it loads multiprocessing
-
     cores = available_cores()
     if cores < 2 or len(contents) < THREADS_FROM:
         return [_deflate_now(content) for content in contents]

@@ -1,9 +1,9 @@
 """Heavy parts of Sabaq load only when a command needs them.
 
 Importing the Moodle backup, the cartridges, the question bank, the formula converter,
-the font subsetter or the installed packages' metadata costs start-up time in every build that makes none of them;
-the help text needs no renderer at all. Each case runs in a fresh interpreter, as a
-user's command does.
+the font subsetter, the installed packages' metadata or the process pool costs start-up
+time in every build that uses none of them; the help text needs no renderer at all.
+Each case runs in a fresh interpreter, as a user's command does.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ OPTIONAL = (
     "latex2mathml",
     "fontTools",
     "importlib.metadata",  # only for other packages' formats
+    "multiprocessing",  # only for work large enough to spread
 )
 
 
