@@ -50,6 +50,7 @@ OUTPUT_LIBRARIES = (
     "polib",
     "latex2mathml",
     "fonttools",
+    "uharfbuzz",
     "pyyaml",
 )
 """The libraries whose version may change what Sabaq writes."""

@@ -120,6 +120,45 @@ def test_an_urdu_subset_is_woff2_with_every_glyph_and_the_layout_tables(
     assert len(font.getGlyphOrder()) < len(original.getGlyphOrder())
 
 
+def test_the_subset_shapes_the_text_as_the_whole_font_does(
+    urdu_subset: bytes, nastaliq: Path
+) -> None:
+    """Nothing shaping reaches is cut away: HarfBuzz, the engine browsers shape with,
+    lays every paragraph out with the subset exactly as with the whole font, glyph by
+    glyph (the same outline) and position by position."""
+    whole = nastaliq.read_bytes()
+    subset = load(urdu_subset)
+    subset.flavor = None  # HarfBuzz reads TrueType, not woff2
+    plain = io.BytesIO()
+    subset.save(plain)
+    for paragraph in PARAGRAPHS:
+        assert shaped(plain.getvalue(), paragraph) == shaped(whole, paragraph)
+
+
+def shaped(data: bytes, text: str) -> list[tuple[object, ...]]:
+    """Each glyph HarfBuzz lays ``text`` out with: its outline, its place, its cluster."""
+    import uharfbuzz
+
+    buffer = uharfbuzz.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    uharfbuzz.shape(uharfbuzz.Font(uharfbuzz.Face(data)), buffer, {})
+    font = TTFont(io.BytesIO(data))
+    order, glyphs = font.getGlyphOrder(), font["glyf"]
+    # Glyph ids and names differ in a subset; outlines (components resolved) do not.
+    return [
+        (
+            tuple(glyphs[order[info.codepoint]].getCoordinates(glyphs)[0]),
+            info.cluster,
+            place.x_advance,
+            place.y_advance,
+            place.x_offset,
+            place.y_offset,
+        )
+        for info, place in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True)
+    ]
+
+
 def test_the_subset_keeps_the_copyright_and_licence_names(urdu_subset: bytes) -> None:
     names = load(urdu_subset)["name"]
     assert "Google" in str(names.getDebugName(0))

@@ -23,6 +23,7 @@ OPTIONAL = (
     "builder.standalone",
     "latex2mathml",
     "fontTools",
+    "uharfbuzz",
     "importlib.metadata",  # only for other packages' formats
     "multiprocessing",  # only for work large enough to spread
 )
