@@ -16,6 +16,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_timedelta
 from babel.lists import format_list as babel_format_list
+from jinja2 import Template
 from markupsafe import Markup, escape
 
 from builder.assessment import AssessmentRef
@@ -364,16 +365,17 @@ class _LessonPageMaker:
         key = (page.path.rpartition("/")[0], own_module)
         unmarked = self._unmarked_outlines.get(key)
         if unmarked is None:
-            unmarked = self._outline_html(_outline(self.course, lesson, page, marked=False))
+            # Kept as text: Markup would escape the mark put into it.
+            unmarked = str(
+                _outline_html(
+                    self.outline_template, _outline(self.course, lesson, page, marked=False)
+                )
+            )
             self._unmarked_outlines[key] = unmarked
         link = f' data-lesson="{escape(lesson.id)}"'
-        if unmarked.count(link + ">") != 1:  # not listed once: the template says how to mark
-            return Markup(self._outline_html(_outline(self.course, lesson, page)))
+        if unmarked.count(link + ">") != 1:  # not a link found once: rendered marked instead
+            return _outline_html(self.outline_template, _outline(self.course, lesson, page))
         return Markup(unmarked.replace(link + ">", link + ' aria-current="page">'))
-
-    def _outline_html(self, outline: tuple[_OutlineModule, ...]) -> str:
-        # Ends as an include would, the line after it in the page giving the newline.
-        return self.outline_template.render(outline=outline).removesuffix("\n")
 
     def assessment(self, ref: AssessmentRef, text: TextRenderer) -> str:
         quiz = ref.quiz
@@ -428,11 +430,7 @@ def render_home(course: Course, page: PageInfo, ui_catalog: Path | None = None) 
     html = theme.get_template("home.html.j2").render(
         course=course.config,
         page=page,
-        outline=Markup(
-            theme.get_template("outline.html.j2")
-            .render(outline=_outline(course, None, page))
-            .removesuffix("\n")
-        ),
+        outline=_outline_html(theme.get_template("outline.html.j2"), _outline(course, None, page)),
         modules=modules,
         duration=describe_duration(course.config.duration_minutes),
         authors=list_formatter(page.lang)(course.config.authors),
@@ -561,6 +559,12 @@ page still lists every lesson): a list of hundreds of lessons helps no learner, 
 repeated in every page it made nine tenths of a large course's bytes and a quarter of
 its build time.
 """
+
+
+def _outline_html(template: Template, outline: tuple[_OutlineModule, ...]) -> Markup:
+    """``outline`` as the pages show it (``outline.html.j2``), ending as an include would:
+    the line after it in the page gives its last newline."""
+    return Markup(template.render(outline=outline).removesuffix("\n"))
 
 
 def _outline(

@@ -130,7 +130,7 @@ def _prepared_article(
 
 
 def _article_of(page: bytes) -> etree._Element:
-    """The ``<article>`` of a site page (the home page's ``<main>``), parsed alone.
+    """The ``<article>`` of a site page (failing that, its ``<main>``), parsed alone.
 
     The head, the navigation and the outline around it are most of a page's bytes
     and none of the article, and parsing them was most of making a cartridge. Both
