@@ -84,7 +84,9 @@ LEARNER_PREFERENCES = "cmi5LearnerPreferences"
 """The agent profile document with the learner's preferences (cmi5 §11)."""
 XAPI_VERSION = "1.0.3"
 
-_DEFAULT_TIMEOUT_S = 10.0
+_DEFAULT_TIMEOUT_S = 30.0
+"""How long to wait for what a page sends: a wait ends as soon as it arrives, and a CI
+machine running two browsers on two cores can take many seconds to send it."""
 
 
 # --------------------------------------------------------------------------
