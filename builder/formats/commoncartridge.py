@@ -366,12 +366,14 @@ def survives_moodle_formatting(markup: str) -> str:
     out: list[str] = []
     in_pre = 0
     pending = ""
-    tokens = [(match[1], match[2]) for match in _TOKEN.finditer(markup)]
+    tokens: list[tuple[str, str]] = _TOKEN.findall(markup)
     for index, (tag, text) in enumerate(tokens):
         if tag:
-            if _PRE_TAG.match(tag):
+            if tag[1] in "pP/" and _PRE_TAG.match(tag):
                 in_pre += -1 if tag.startswith("</") else 1
                 pending = ""
+                if tag == "</pre>":
+                    _drop_last_line_break(out)
             if "\n" in tag:
                 tag = tag.replace("\n", " ")  # nl2br would write <br> into an attribute
             out.append(tag)
@@ -394,11 +396,22 @@ def survives_moodle_formatting(markup: str) -> str:
             out.append(_LINE_BREAK.sub(" ", text) if "\n" in text else text)
         else:  # deleted by Moodle: harmless between blocks, but not between two words
             out.append("\u00a0" if _between_inline(tokens, index) else text)
-    return _TRAILING_BREAKS.sub(r"\1", "".join(out))
+    return "".join(out)
 
 
-_TRAILING_BREAKS = re.compile(r"(?:<br>)+((?:</[A-Za-z]+>)*</pre>)")
-"""A code block's last line break: nothing follows it, so it is dropped."""
+def _drop_last_line_break(out: list[str]) -> None:
+    """Drop the line breaks that end a code block, before the tags closing it: nothing
+    follows them (``out`` is what comes before the block's ``</pre>``)."""
+    end = len(out)
+    while end and _CLOSING_TAG.fullmatch(out[end - 1]):
+        end -= 1
+    start = end
+    while start and out[start - 1] == "<br>":
+        start -= 1
+    del out[start:end]
+
+
+_CLOSING_TAG = re.compile(r"</[A-Za-z]+>")
 
 
 @lru_cache(maxsize=4096)  # pages repeat a few hundred distinct tags thousands of times
