@@ -4,23 +4,25 @@ No request may leave a package, and many learners' devices have no Nastaliq font
 so every RTL package carries its own fonts: OFL fonts only, subset to the characters
 its pages use, as woff2, with the licence beside them. Nastaliq barely shrinks when
 subset (its contextual glyphs are reachable from almost any text) and takes a second
-to subset and compress, so subsets are cached between builds, keyed by the font file's hash and
-the character set. The output is deterministic: same font and text, same bytes.
+to subset and compress, so subsets are cached between builds, keyed by the font
+file's hash and the character set. The output is deterministic: same font and text,
+same bytes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from builder.archive import write_atomically
 from builder.buildcache import cache_root
 from builder.errors import Reporter
 from builder.fontdirs import font_search_path as font_search_path
@@ -216,7 +218,9 @@ def _cut_all(
     def cut(index: int) -> bytes:
         data, characters = wanted[index]
         woff2 = _make_subset(data, sorted(ord(c) for c in characters))
-        _write_atomically(places[index], woff2)
+        # A cache is an optimisation: a read-only or full disk must not fail the build.
+        with contextlib.suppress(OSError):
+            write_atomically(places[index], lambda stream: stream.write(woff2))
         return woff2
 
     made = map_in_processes(cut, missing, jobs, worth_it_from=2)
@@ -279,21 +283,6 @@ def _make_subset(data: bytes, unicodes: list[int]) -> bytes:
     finally:
         font.close()
     return out.getvalue()
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    # A cache is an optimisation: a read-only or full disk must not fail the build.
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, target)
-        except OSError:
-            Path(temporary).unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 def _cmap(data: bytes) -> frozenset[str]:

@@ -372,10 +372,9 @@ class _LessonPageMaker:
                 )
             )
             self._unmarked_outlines[key] = unmarked
-        link = f' data-lesson="{escape(lesson.id)}"'
-        if unmarked.count(link + ">") != 1:  # not a link found once: rendered marked instead
-            return _outline_html(self.outline_template, _outline(self.course, lesson, page))
-        return Markup(unmarked.replace(link + ">", link + ' aria-current="page">'))
+        # The page's own lesson is listed once, as its module's other pages list it.
+        link = f' data-lesson="{escape(lesson.id)}">'
+        return Markup(unmarked.replace(link, link[:-1] + ' aria-current="page">', 1))
 
     def assessment(self, ref: AssessmentRef, text: TextRenderer) -> str:
         quiz = ref.quiz

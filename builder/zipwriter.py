@@ -117,11 +117,6 @@ def write_archive(
     stream.write(_end_records(len(central), directory_size, offset))
 
 
-def deflate(content: bytes) -> Deflated:
-    """``content`` deflated as ``zipfile`` does, from the memo or zlib."""
-    return _deflated_all([content], None)[0]
-
-
 THREADS_FROM = 64
 """Archives with fewer entries to deflate are deflated in one thread."""
 
