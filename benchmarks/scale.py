@@ -9,8 +9,9 @@ that start-up and peak memory count as a user sees them:
 - the floor, measured in the same run: reading every lesson, rendering it with
   markdown-it-py and deflating the result, the least any Markdown-to-package tool does;
 - the no-op rebuild (nothing changed) and the one-edit rebuild (a paragraph added to a
-  lesson),
-  in one process, with the cache the builds before them left;
+  lesson), in one process, with the cache the builds before them left;
+- the rebuild ``sabaq preview`` makes when an author saves a lesson, timed in its
+  process (which keeps what it built last in memory);
 - the peak resident memory of each build;
 - the package's size and what Sabaq's own runtime (script, styles) adds to it;
 - once: ``sabaq --help`` start-up and the bare import of the dependency stack.
@@ -50,6 +51,22 @@ for path in sorted(Path(sys.argv[1]).rglob("*.md")):
     html = md.render(path.read_text(encoding="utf-8"))
     total += len(zlib.compress(html.encode(), 9))
 print(total)
+"""
+
+PREVIEW_EDIT = """
+import shutil, sys, tempfile, time
+from pathlib import Path
+from builder.preview import PreviewState
+course, lesson = Path(sys.argv[1]), Path(sys.argv[2])
+folder = Path(tempfile.mkdtemp())
+state = PreviewState(course, None, None, folder)
+state.rebuild()
+with lesson.open("a", encoding="utf-8") as text:
+    text.write("\\nA paragraph added while previewing.\\n")
+start = time.perf_counter()
+state.rebuild()
+print(time.perf_counter() - start)
+shutil.rmtree(folder)
 """
 
 DEPENDENCIES = "import click, jinja2, markdown_it, yaml, lxml.etree, babel, polib"
@@ -111,6 +128,7 @@ def measure(size: Size, work: Path, repeat: int, cores: int) -> None:
     with lesson.open("a", encoding="utf-8") as text:
         text.write("\nOne more paragraph, as an author adds after a learner's question.\n")
     edited = run(build_one)
+    previewed = _preview_rebuild(course, lesson)
     every = best_of(repeat, build_all, cold=True)
     every_spread = best_of(repeat, build_all_spread, cold=True)
 
@@ -127,6 +145,10 @@ def measure(size: Size, work: Path, repeat: int, cores: int) -> None:
     )
     print(f"  no-op rebuild                   {noop.seconds:8.2f} s  {_ratio(noop, cold)} cold")
     print(f"  one lesson edited, rebuild      {edited.seconds:8.2f} s  {_ratio(edited, cold)} cold")
+    print(
+        f"  one lesson edited, preview      {previewed.seconds:8.2f} s  "
+        f"{_ratio(previewed, cold)} cold"
+    )
     print(f"  cold build, every format        {every.seconds:8.2f} s  {_ratio(every, cold)} one")
     print(
         f"  cold build, every format, {cores} jobs {every_spread.seconds:8.2f} s  "
@@ -139,6 +161,18 @@ def measure(size: Size, work: Path, repeat: int, cores: int) -> None:
         f"  {ONE_FORMAT} package {package.stat().st_size / 1024:,.0f} KiB, "
         f"of which Sabaq's runtime (script, styles) {runtime / 1024:,.1f} KiB"
     )
+
+
+def _preview_rebuild(course: Path, lesson: Path) -> Run:
+    """The rebuild ``sabaq preview`` makes when an author saves ``lesson``.
+
+    The preview builds in one process for as long as it runs, so what it built last is
+    at hand: timed inside that process, from the save being seen to the package folder
+    in place (the watcher notices a save within its polling interval, half a second).
+    """
+    command = [PYTHON, "-c", PREVIEW_EDIT, str(course), str(lesson)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO)
+    return Run(float(done.stdout.strip()), 0.0)
 
 
 def _ratio(run: Run, base: Run) -> str:

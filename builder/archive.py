@@ -9,6 +9,7 @@ from a checksum whether a course really changed. The archive itself is laid out 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -16,6 +17,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -125,13 +127,17 @@ class Publication:
             _write(stream, entries, self._records)
         os.chmod(name, 0o644)
 
-    def add_folder(self, entries: Mapping[str, bytes], destination: Path) -> None:
+    def add_folder(
+        self, entries: Mapping[str, bytes], destination: Path, earlier: Folder | None = None
+    ) -> None:
+        """Stage ``entries`` as files; those ``earlier`` holds with the same bytes are
+        linked to its files rather than written again."""
         destination.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(
             tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
         )
         self._staged.append((temporary, destination))
-        _fill_folder(temporary, entries)
+        _fill_folder(temporary, entries, earlier)
 
     def commit(self) -> None:
         """Put every staged package in place of the old one."""
@@ -187,12 +193,30 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _fill_folder(folder: Path, entries: Mapping[str, bytes]) -> None:
+@dataclass(frozen=True, slots=True)
+class Folder:
+    """A folder written from ``entries``, whose files are never changed in place."""
+
+    path: Path
+    entries: Mapping[str, bytes]
+
+
+def _fill_folder(folder: Path, entries: Mapping[str, bytes], earlier: Folder | None) -> None:
+    made = {folder}
     for name in sorted(entries):
         check_entry_name(name)
         target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(entries[name])
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        data = entries[name]
+        if earlier is not None and earlier.entries.get(name) == data:
+            # Linked: a preview rewriting a large course's thousand files on every
+            # save would spend more on that than on building it again.
+            with contextlib.suppress(OSError):
+                os.link(earlier.path / name, target)
+                continue
+        target.write_bytes(data)
         os.chmod(target, 0o644)
     os.chmod(folder, 0o755)
 
@@ -209,12 +233,16 @@ def _replace_folder(complete: Path, destination: Path) -> None:
         os.replace(complete, destination)
 
 
-def write_folder(entries: Mapping[str, bytes], destination: Path) -> None:
+def write_folder(
+    entries: Mapping[str, bytes], destination: Path, earlier: Folder | None = None
+) -> Folder:
     """Write ``entries`` as files under ``destination``, replacing it as a whole.
 
     The files go to a sibling temporary folder first; only a complete folder takes
-    the place of the old one.
+    the place of the old one. Files of ``earlier`` (left in place) with the same bytes
+    are linked, not written again.
     """
     with Publication() as publication:
-        publication.add_folder(entries, destination)
+        publication.add_folder(entries, destination, earlier)
         publication.commit()
+    return Folder(destination, entries)

@@ -22,6 +22,7 @@ a byte of any package.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import json
 import os
@@ -29,11 +30,11 @@ import re
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from builder.errors import Diagnostic, Level, Location
 from builder.fontdirs import font_search_path
@@ -331,19 +332,43 @@ class Shelf:
         self._new_bytes = 0
         self._unread: dict[str, bytes] | None = None
         self._large: set[str] = set()
+        recollection = _recollection.get()
+        self._memory = None if recollection is None else recollection.of(self._name)
+
+    def recall(self, name: str, decode: Callable[[bytes], _Value | None]) -> _Value | None:
+        """The entry ``name`` as ``decode`` makes it (None for one that cannot be read).
+
+        Under :func:`recollected` the decoded entry is kept in memory for the next
+        build in this process, which then neither reads nor decodes it again.
+        """
+        if self._memory is not None and name in self._memory:
+            self._used.add(name)
+            value: _Value = self._memory[name]
+            return value
+        data = self.read(name)
+        found = None if data is None else decode(data)
+        if found is not None and self._memory is not None:
+            self._memory[name] = found
+        return found
+
+    def keep(self, name: str, data: bytes, value: object) -> None:
+        """:meth:`write` ``data``, the encoding of ``value``, which :meth:`recall` gives back."""
+        self.write(name, data)
+        if self._memory is not None:
+            self._memory[name] = value
 
     def read(self, name: str) -> bytes | None:
         # A build asks for most of what the last one kept, so the first read fetches
         # the whole shelf in one query (a query per entry is most of a rebuild's cost
-        # in a large course); each entry is handed out once and let go.
+        # in a large course); each entry is handed out once and let go. With the last
+        # build's entries in memory, what is asked for here is mostly new: one query.
         asked_before = name in self._used
         self._used.add(name)
         try:
-            if self._unread is None:
+            if self._unread is None and not self._memory:
                 self._fetch_small_entries()
-            assert self._unread is not None
-            data = self._unread.pop(name, None)
-            if data is None and (asked_before or name in self._large):
+            data = self._unread.pop(name, None) if self._unread is not None else None
+            if data is None and (asked_before or name in self._large or self._unread is None):
                 row = (
                     _kept()
                     .execute(
@@ -367,6 +392,13 @@ class Shelf:
                 self._large.add(name)
             else:
                 self._unread[name] = data
+
+    def note_used(self, name: str, value: object) -> None:
+        """Keep ``name`` past :meth:`store`: this build used it as ``value``, from a memo
+        of its own (held in memory too under :func:`recollected`)."""
+        self._used.add(name)
+        if self._memory is not None:
+            self._memory[name] = value
 
     def has_seen(self, name: str) -> bool:
         """Whether this build has read or written ``name`` here already."""
@@ -397,6 +429,9 @@ class Shelf:
             pass
         self._forget_new()
         self._unread = None
+        if self._memory is not None:
+            for name in [name for name in self._memory if name not in self._used]:
+                del self._memory[name]
 
     def _write_new(self) -> None:
         try:
@@ -415,6 +450,41 @@ class Shelf:
     def _forget_new(self) -> None:
         self._new.clear()
         self._new_bytes = 0
+
+
+_Value = TypeVar("_Value")
+
+
+class Recollection:
+    """Every shelf's entries of the last build, decoded, for the next build in this process.
+
+    The preview builds the same course on every save: taking the unchanged lessons,
+    pages and checks from memory spares reading and decoding them from the database,
+    most of what a rebuild after one edit costs. A one-off build does without: it would
+    only hold its whole output twice. Entries are named by everything they are made
+    from, so one held here is right for any build that asks for it by name.
+    """
+
+    def __init__(self) -> None:
+        self._shelves: dict[str, dict[str, Any]] = {}
+
+    def of(self, shelf: str) -> dict[str, Any]:
+        return self._shelves.setdefault(shelf, {})
+
+
+_recollection: contextvars.ContextVar[Recollection | None] = contextvars.ContextVar(
+    "recollection", default=None
+)
+
+
+@contextlib.contextmanager
+def recollected(recollection: Recollection) -> Iterator[None]:
+    """Let the shelves made meanwhile (in this thread) keep their entries in ``recollection``."""
+    token = _recollection.set(recollection)
+    try:
+        yield
+    finally:
+        _recollection.reset(token)
 
 
 KEPT_FILE = "kept.sqlite3"

@@ -30,7 +30,6 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from builder.buildcache import (
     Shelf,
@@ -167,23 +166,21 @@ class PageCache:
         self._packageable: dict[str, bool] = {}
 
     def recall(self, lesson: Lesson) -> LessonPage | None:
-        data = self._shelf.read(self._entry_name(lesson))
-        if data is None:
+        kept = self._shelf.recall(self._entry_name(lesson), _kept_page)
+        if kept is None:
             return None
-        try:
-            entry, page = _page_from(data)
-        except (ValueError, KeyError, TypeError):
-            return None
+        asset_digest, page = kept
         if not all(self._still_packageable(asset) for asset in page.assets):
             return None
-        if entry.get("asset_digest") != self._asset_digest(page):
+        if asset_digest != self._asset_digest(page):
             return None  # an image changed, and with it the size the page gives it
         return page
 
     def keep(self, lesson: Lesson, page: LessonPage) -> None:
         if not page.failed:
-            data = _entry(page, self._asset_digest(page))
-            self._shelf.write(self._entry_name(lesson), data)
+            asset_digest = self._asset_digest(page)
+            data = _entry(page, asset_digest)
+            self._shelf.keep(self._entry_name(lesson), data, (asset_digest, page))
 
     def _still_packageable(self, asset: str) -> bool:
         # Asked once per file: many pages show the same images.
@@ -227,19 +224,23 @@ def _entry(page: LessonPage, asset_digest: str | None) -> bytes:
     return len(encoded).to_bytes(_HEADER_SIZE, "big") + encoded + page.html
 
 
-def _page_from(data: bytes) -> tuple[dict[str, Any], LessonPage]:
+def _kept_page(data: bytes) -> tuple[str | None, LessonPage] | None:
+    """A kept page and the digest of its files as they were, or None if it is damaged."""
     end = _HEADER_SIZE + int.from_bytes(data[:_HEADER_SIZE], "big")
-    if len(data) < end:
-        raise ValueError("a truncated entry")
-    entry = json.loads(data[_HEADER_SIZE:end])
-    if entry["version"] != ENTRY_VERSION:
-        raise ValueError("an entry of another version")
-    page = LessonPage(
-        html=data[end:],
-        assets=tuple(str(asset) for asset in entry["assets"]),
-        diagnostics=tuple(diagnostic_from(d) for d in entry["diagnostics"]),
-    )
-    return entry, page
+    try:
+        if len(data) < end:
+            raise ValueError("a truncated entry")
+        entry = json.loads(data[_HEADER_SIZE:end])
+        if entry["version"] != ENTRY_VERSION:
+            raise ValueError("an entry of another version")
+        page = LessonPage(
+            html=data[end:],
+            assets=tuple(str(asset) for asset in entry["assets"]),
+            diagnostics=tuple(diagnostic_from(d) for d in entry["diagnostics"]),
+        )
+        return entry.get("asset_digest"), page
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _read(path: Path) -> bytes:

@@ -166,19 +166,13 @@ class _LessonShelf:
 
     def recall(self, path: Path, module_id: str) -> _ReadLesson | None:
         name = self._name(path, module_id)
-        data = self._shelf.read(name) if name is not None else None
-        if data is None:
-            return None
-        try:
-            found = pickle.loads(data)
-        except Exception:  # a damaged entry of any kind is only a lesson to read again
-            return None
-        return found if isinstance(found, _ReadLesson) else None
+        return self._shelf.recall(name, _unpickled_lesson) if name is not None else None
 
     def keep(self, path: Path, module_id: str, read: _ReadLesson) -> None:
         name = self._name(path, module_id)
         if name is not None and not any(d.level is Level.ERROR for d in read.diagnostics):
-            self._shelf.write(name, pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
+            data = pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL)
+            self._shelf.keep(name, data, read)
 
     def store(self) -> None:
         self._shelf.store()
@@ -191,6 +185,14 @@ class _LessonShelf:
         except OSError:
             return None
         return entry_name(code_fingerprint(), str(path), module_id, data)
+
+
+def _unpickled_lesson(data: bytes) -> _ReadLesson | None:
+    try:
+        found = pickle.loads(data)
+    except Exception:  # a damaged entry of any kind is only a lesson to read again
+        return None
+    return found if isinstance(found, _ReadLesson) else None
 
 
 def _check_duration(config: CourseConfig, modules: list[Module], reporter: Reporter) -> None:

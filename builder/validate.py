@@ -1354,6 +1354,8 @@ def _known_check(files: _Files, key: _PageKey) -> _PageCheck | None:
     """The check of this page from this build or an earlier one, if it holds in ``files``."""
     check = _PAGE_CHECKS.get(key)
     if check is not None and check.holds_in(files):
+        if files.kept is not None:
+            files.kept.note_used(_check_name(key), check)  # for the builds after this one
         return check
     check = _kept_check(files, key)
     if check is None or not check.holds_in(files):
@@ -1365,9 +1367,10 @@ def _known_check(files: _Files, key: _PageKey) -> _PageCheck | None:
 def _kept_check(files: _Files, key: _PageKey) -> _PageCheck | None:
     if files.kept is None:
         return None
-    data = files.kept.read(_check_name(key))
-    if data is None:
-        return None
+    return files.kept.recall(_check_name(key), _decoded_check)
+
+
+def _decoded_check(data: bytes) -> _PageCheck | None:
     try:
         entry = json.loads(data)
         found = _Findings(
@@ -1405,7 +1408,7 @@ def _keep_check(files: _Files, key: _PageKey, check: _PageCheck) -> None:
         "absent": sorted(check.absent),
         "restore": sorted(check.restore_lookups, key=lambda lookup: lookup[0]),
     }
-    files.kept.write(_check_name(key), json.dumps(entry).encode("utf-8"))
+    files.kept.keep(_check_name(key), json.dumps(entry).encode("utf-8"), check)
 
 
 def _check_name(key: _PageKey) -> str:

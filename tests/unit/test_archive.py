@@ -102,3 +102,22 @@ def test_leftovers_of_a_killed_build_are_cleared(tmp_path: Path) -> None:
     assert hidden(tmp_path) == [".keep-me"]
     assert (tmp_path / "site" / "index.html").read_text() == "old site"
     assert (tmp_path / "other").is_dir()
+
+
+def test_a_folder_links_the_files_an_earlier_one_holds_unchanged(tmp_path: Path) -> None:
+    first = archive.write_folder({"a.html": b"same", "b.html": b"old"}, tmp_path / "one")
+    second = archive.write_folder(
+        {"a.html": b"same", "b.html": b"new", "c/d.css": b"added"}, tmp_path / "two", first
+    )
+    files = {name: second.path / name for name in second.entries}
+    assert {name: path.read_bytes() for name, path in files.items()} == second.entries
+    assert files["a.html"].samefile(first.path / "a.html")
+    assert not files["b.html"].samefile(first.path / "b.html")
+    assert (first.path / "b.html").read_bytes() == b"old"  # the earlier folder is untouched
+
+
+def test_a_folder_writes_what_it_cannot_link(tmp_path: Path) -> None:
+    first = archive.write_folder({"a.html": b"same"}, tmp_path / "one")
+    (first.path / "a.html").unlink()  # gone meanwhile: written, not linked
+    second = archive.write_folder({"a.html": b"same"}, tmp_path / "two", first)
+    assert (second.path / "a.html").read_bytes() == b"same"

@@ -20,6 +20,7 @@ from builder.build import BuildResult, build
 from builder.errors import CourseError
 from builder.model import Lesson
 from builder.pagecache import LessonPage
+from builder.preview import PreviewState
 from tests.support import REPO, copy_root, sabaq
 from tests.synthetic import MEDIUM, write_course
 
@@ -168,6 +169,86 @@ def test_retitling_a_lesson_of_a_large_course_renders_the_pages_showing_it(
     )
     forget_everything()
     assert packages(warm) == packages(build([course], tmp_path / "cold", ["scorm12"]))
+
+
+def preview_files(state: PreviewState) -> dict[str, bytes]:
+    assert state.package_dir is not None, state.errors
+    return {
+        path.relative_to(state.package_dir).as_posix(): path.read_bytes()
+        for path in sorted(state.package_dir.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_preview_rebuild_after_a_change_equals_a_cold_one(
+    change: str, course: Path, tmp_path: Path
+) -> None:
+    """The preview keeps the last build's lessons, pages and checks in memory."""
+    state = PreviewState(course, None, None, tmp_path / "resident")
+    state.rebuild()
+    CHANGES[change](course)
+    state.rebuild()
+    forget_everything()
+    cold = PreviewState(course, None, None, tmp_path / "cold")
+    cold.rebuild()
+    assert preview_files(state) == preview_files(cold)
+    assert state.errors == cold.errors
+
+
+def test_a_preview_rebuild_takes_what_a_save_left_alone_from_memory(
+    course: Path, tmp_path: Path, rendered: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: list[str] = []
+    reading = sources._read_lesson
+
+    def counting(root: Path, path: Path, module_id: str) -> sources._ReadLesson:
+        read.append(path.name)
+        return reading(root, path, module_id)
+
+    monkeypatch.setattr(sources, "_read_lesson", counting)
+    checked = counting_fresh_checks(monkeypatch)
+    state = PreviewState(course, None, None, tmp_path / "preview")
+    state.rebuild()
+    lesson = quiz_free_lesson(course)
+    CHANGES["prose of a lesson"](course)
+    forget_everything()  # nothing from the database: all from memory
+    for seen in (read, rendered, checked):
+        seen.clear()
+    state.rebuild()
+    assert read == [lesson.name]
+    assert rendered == [lesson.relative_to(course).as_posix()]
+    assert checked == [f"content/{lesson.relative_to(course).with_suffix('.html').as_posix()}"]
+
+
+def counting_fresh_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The package files checked afresh, not known from an earlier check (of this test)."""
+    monkeypatch.setattr(validate, "_PAGE_CHECKS", {})
+    checked: list[str] = []
+    checking = validate._fresh_check
+
+    def counting(files: validate._Files, name: str, data: bytes) -> validate._PageCheck:
+        checked.append(name)
+        return checking(files, name, data)
+
+    monkeypatch.setattr(validate, "_fresh_check", counting)
+    return checked
+
+
+def test_the_preview_lets_go_of_what_the_last_build_did_not_use(
+    course: Path, tmp_path: Path
+) -> None:
+    state = PreviewState(course, None, None, tmp_path / "preview")
+    state.rebuild()
+    CHANGES["prose of a lesson"](course)
+    state.rebuild()
+    held = {name: len(kept) for name, kept in state.recollection._shelves.items()}
+    lessons = [count for name, count in held.items() if name.startswith("lessons/")]
+    assert lessons == [len(list(course.rglob("*.md")))]
+    for _ in range(3):
+        CHANGES["prose of a lesson"](course)
+        state.rebuild()
+    assert {name: len(kept) for name, kept in state.recollection._shelves.items()} == held
 
 
 def test_kept_pages_report_their_warnings_again(tmp_path: Path, rendered: list[str]) -> None:
