@@ -16,6 +16,7 @@ update here is our own; polib reads and writes the files.
 from __future__ import annotations
 
 import gettext
+import pickle
 import re
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from enum import Enum
 from pathlib import Path
+from typing import cast
 
 import polib
 from babel import Locale, UnknownLocaleError
@@ -34,7 +36,8 @@ from markdown_it.token import Token
 from builder.archive import write_atomically
 from builder.assessment import BLOCK_OPEN, MarkdownText, Question, QuestionKind, Quiz
 from builder.assets import svg_labels
-from builder.errors import Location, Reporter, UsageError, display_path
+from builder.buildcache import Shelf, code_fingerprint, entry_name
+from builder.errors import Diagnostic, Location, Reporter, UsageError, display_path
 from builder.fields import language_tag_ok as language_tag_ok
 from builder.locales import UnsupportedLocaleError, get_locale
 from builder.markdown import has_words, make_markdown, only_image
@@ -604,6 +607,66 @@ def check_catalog(
     # A theme catalog serves every course of a build: say its problems once.
     reporter.diagnostics.extend(d for d in found.diagnostics if d not in reporter.diagnostics)
     return read[0] if read is not None and not found.errors else None
+
+
+def check_catalog_once(
+    path: Path, reporter: Reporter, msgfmt: Msgfmt = Msgfmt.WHEN_INSTALLED
+) -> polib.POFile | None:
+    """:func:`check_catalog`, whose result for a catalog that passes is kept.
+
+    Checking a course's catalog parses every translation's markup, a quarter of a
+    second for the largest, on every build and on every save in the preview; a
+    catalog whose bytes, Sabaq and msgfmt are as when it passed is not checked again,
+    and what the check said is said again. Failing checks are never kept.
+    """
+    try:
+        before = path.read_bytes()
+    except OSError:
+        return check_catalog(path, reporter, msgfmt)
+    shelf = Shelf("catalogs", entry_name(str(path))[:24])
+    name = entry_name(code_fingerprint(), str(path), msgfmt.value, _msgfmt_identity(), before)
+    kept = shelf.recall(name, _unpickled_check)
+    if kept is None:
+        found = Reporter()
+        kept = check_catalog(path, found, msgfmt), tuple(found.diagnostics)
+        if kept[0] is not None and _reads(path) == before:  # not changed meanwhile
+            shelf.keep(name, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL), kept)
+    shelf.store()
+    catalog, diagnostics = kept
+    reporter.diagnostics.extend(d for d in diagnostics if d not in reporter.diagnostics)
+    return catalog
+
+
+_KeptCheck = tuple[polib.POFile | None, tuple[Diagnostic, ...]]
+
+
+def _unpickled_check(data: bytes) -> _KeptCheck | None:
+    try:
+        found = pickle.loads(data)  # Sabaq's own cache, trusted as its compiled code is
+    except Exception:  # a damaged entry of any kind is only a catalog to check again
+        return None
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], polib.POFile):
+        return cast(_KeptCheck, found)
+    return None
+
+
+def _msgfmt_identity() -> str:
+    """Which msgfmt a check ran, if any: installing or upgrading gettext checks again."""
+    found = shutil.which("msgfmt")
+    if found is None:
+        return "-"
+    try:
+        stat = Path(found).stat()
+    except OSError:
+        return found
+    return f"{found} {stat.st_size} {stat.st_mtime_ns}"
+
+
+def _reads(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _check_entries(path: Path, catalog: polib.POFile, lines: list[str], reporter: Reporter) -> None:

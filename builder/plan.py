@@ -25,7 +25,7 @@ from builder.i18n import (
     Msgfmt,
     catalog_path,
     catalog_stats,
-    check_catalog,
+    check_catalog_once,
     localise_course,
     require_language_tags,
     translations,
@@ -545,7 +545,7 @@ def _checked_catalog(path: Path, reporter: Reporter) -> polib.POFile | None:
     or end in a traceback. GNU msgfmt runs too where gettext is installed (plain
     ``setup.sh`` does not install it; Sabaq's own checks cover what a build uses).
     """
-    return check_catalog(path, reporter, Msgfmt.WHEN_INSTALLED)
+    return check_catalog_once(path, reporter, Msgfmt.WHEN_INSTALLED)
 
 
 def _ui_gettext(ui_catalog: polib.POFile | None) -> Callable[[str], str]:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
+from typing import Any
 
 import polib
 import pytest
 
+from builder import buildcache, i18n
+from builder.build import build
+from builder.errors import CourseError
 from builder.preview import PreviewState
 from tests.partly_translated import partly_translated_lesson
 from tests.support import copy_root, read_entry, sabaq, schema_problems
@@ -173,3 +178,34 @@ def test_preview_shows_a_language_below_min_translation_partly_translated(projec
         "'sabaq build' skips this language\n"
         "  hint: translate more of the catalog, or lower min_translation in course.yml"
     ) in state.errors
+
+
+def test_a_catalog_that_passed_is_checked_again_only_once_it_changes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[str] = []
+    checking = i18n._check_entries
+
+    def counting(path: Path, *rest: Any) -> None:
+        checked.append(path.name)
+        checking(path, *rest)
+
+    monkeypatch.setattr(i18n, "_check_entries", counting)
+    course, catalog = Path("courses/minimal"), project / "locales/ur/LC_MESSAGES/minimal.po"
+    with (course / "course.yml").open("a", encoding="utf-8") as config:
+        config.write("min_translation: 70\n")
+
+    def build_urdu(out: str) -> dict[str, bytes]:
+        shutil.rmtree(buildcache.cache_dir(), ignore_errors=True)  # not "up to date"
+        built = build([course], project / out, ["scorm12"], languages=["ur"])
+        return {p.path.name: p.path.read_bytes() for p in built.packages}
+
+    first = build_urdu("first")
+    assert sorted(checked) == ["minimal.po", "sabaq.po"]
+    checked.clear()
+    assert build_urdu("again") == first and checked == []
+    fill(catalog, {"Welcome": "<b>خوش آمدید</b>"})  # HTML the source does not have
+    with pytest.raises(CourseError) as raised:
+        build_urdu("broken")
+    assert checked == ["minimal.po"]
+    assert "minimal.po:" in str(raised.value) and "HTML" in str(raised.value)
