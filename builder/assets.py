@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Literal
 
@@ -91,19 +91,35 @@ def check_svg(data: bytes, path: Path, reporter: Reporter) -> None:
         reporter.error(finding.message, Location(path, finding.line), hint)
 
 
-def svg_findings(data: bytes) -> list[SvgFinding]:
+def svg_findings(data: bytes) -> tuple[SvgFinding, ...]:
     """Every script, event handler and outside reference in an SVG, in document order.
 
     The SVG is parsed without a network, DTDs or entity expansion, so a hostile one
-    can neither fetch anything nor blow up while it is checked.
+    can neither fetch anything nor blow up while it is checked. Remembered by its
+    bytes, up to :data:`_SVG_REMEMBERED_BYTES`: a build checks a course's figures in
+    every package that carries them.
     """
+    if len(data) > _SVG_REMEMBERED_BYTES:  # a hostile package's cannot fill the memory
+        return _svg_findings(data)
+    return _remembered_svg_findings(data)
+
+
+_SVG_REMEMBERED_BYTES = 256 * 1024
+
+
+@lru_cache(maxsize=128)
+def _remembered_svg_findings(data: bytes) -> tuple[SvgFinding, ...]:
+    return _svg_findings(data)
+
+
+def _svg_findings(data: bytes) -> tuple[SvgFinding, ...]:
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        return [SvgFinding("malformed", error.msg, error.lineno or None)]
+        return (SvgFinding("malformed", error.msg, error.lineno or None),)
     found: list[SvgFinding] = []
     for node in root.iter():
         line = node.sourceline if isinstance(node.sourceline, int) else None
@@ -111,7 +127,7 @@ def svg_findings(data: bytes) -> list[SvgFinding]:
             SvgFinding(kind, description, line, value)
             for kind, description, value in _active_parts(node)
         )
-    return found
+    return tuple(found)
 
 
 def _active_parts(node: etree._Element) -> list[tuple[SvgFindingKind, str, str]]:

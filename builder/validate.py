@@ -1619,12 +1619,29 @@ _CSS_ESCAPE = re.compile(
 )
 
 
-def _css_references(css: str) -> Iterator[tuple[int, str, str]]:
+def _css_references(css: str) -> tuple[tuple[int, str, str], ...]:
     """What CSS makes the browser fetch: (newlines before it, construct, address).
 
-    Read token by token, as a browser does, so that no comment, string or escape hides
-    a ``url()``, an ``@import`` or an ``image-set()``; ``@namespace`` fetches nothing.
+    Remembered by its text, up to :data:`_CSS_REMEMBERED_CHARS`: every package of a
+    build carries the theme's stylesheets, and pages repeat the same style attributes.
     """
+    if len(css) > _CSS_REMEMBERED_CHARS:  # a hostile package's cannot fill the memory
+        return tuple(_css_fetches(css))
+    return _remembered_css_references(css)
+
+
+_CSS_REMEMBERED_CHARS = 32 * 1024
+
+
+@lru_cache(maxsize=1024)
+def _remembered_css_references(css: str) -> tuple[tuple[int, str, str], ...]:
+    return tuple(_css_fetches(css))
+
+
+def _css_fetches(css: str) -> Iterator[tuple[int, str, str]]:
+    """:func:`_css_references`, read token by token, as a browser does, so that no
+    comment, string or escape hides a ``url()``, an ``@import`` or an ``image-set()``;
+    ``@namespace`` fetches nothing."""
     newlines, counted = 0, 0
     importing = namespace = False
     image_set = 0  # parentheses open inside an image-set()

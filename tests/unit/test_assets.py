@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from builder import assets
 from builder.assets import ImageSize, check_svg, image_size, localise_svg, svg_labels
 from builder.cli import main
 from builder.errors import Reporter
@@ -193,3 +194,17 @@ def test_pages_know_each_images_size(data: bytes, suffix: str, size: ImageSize) 
 )
 def test_an_image_of_unknown_size_is_left_to_the_browser(data: bytes, suffix: str) -> None:
     assert image_size(data, suffix) is None
+
+
+def test_svg_findings_are_remembered_only_for_figures_of_a_figure_s_size() -> None:
+    """Every package of a build checks the same figures; a hostile package's large
+    files must not stay in memory."""
+    small = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    large = small.replace(
+        b"<script>", b"<g>" + b" " * assets._SVG_REMEMBERED_BYTES + b"</g><script>"
+    )
+    assets._remembered_svg_findings.cache_clear()
+    first = assets.svg_findings(small)
+    assert assets.svg_findings(small) is first and first[0].value == "script"
+    assert [f.value for f in assets.svg_findings(large)] == ["script"]
+    assert assets._remembered_svg_findings.cache_info().currsize == 1
