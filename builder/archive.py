@@ -14,6 +14,7 @@ import errno
 import io
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -131,7 +132,8 @@ class Publication:
         self, entries: Mapping[str, bytes], destination: Path, earlier: Folder | None = None
     ) -> None:
         """Stage ``entries`` as files; those ``earlier`` holds with the same bytes are
-        linked to its files rather than written again."""
+        linked to its files rather than written again (by default, the destination's)."""
+        earlier = earlier or Folder(destination)
         destination.parent.mkdir(parents=True, exist_ok=True)
         temporary = Path(
             tempfile.mkdtemp(prefix=f".{destination.name}.", suffix=".part", dir=destination.parent)
@@ -195,10 +197,34 @@ def _remove(path: Path) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Folder:
-    """A folder written from ``entries``, whose files are never changed in place."""
+    """A folder of a package's files, which Sabaq never changes in place.
+
+    ``entries`` are its files' bytes as written, when this process wrote it; otherwise
+    a file is read to be compared.
+    """
 
     path: Path
-    entries: Mapping[str, bytes]
+    entries: Mapping[str, bytes] | None = None
+
+    def holds(self, name: str, data: bytes) -> bool:
+        """Whether the folder's file ``name`` is ``data`` exactly, and may be linked."""
+        if self.entries is not None:
+            return self.entries.get(name) == data
+        path = self.path / name
+        try:
+            found = os.lstat(path)
+            # A file of the folder's own only: not a link, nor linked from elsewhere,
+            # nor reached through a linked folder, whose changes would become ours.
+            if (
+                not stat.S_ISREG(found.st_mode)
+                or found.st_nlink != 1
+                or found.st_size != len(data)
+                or os.path.realpath(path) != os.path.join(os.path.realpath(self.path), name)
+            ):
+                return False
+            return path.read_bytes() == data
+        except OSError:
+            return False
 
 
 def _fill_folder(folder: Path, entries: Mapping[str, bytes], earlier: Folder | None) -> None:
@@ -210,9 +236,9 @@ def _fill_folder(folder: Path, entries: Mapping[str, bytes], earlier: Folder | N
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         data = entries[name]
-        if earlier is not None and earlier.entries.get(name) == data:
-            # Linked: a preview rewriting a large course's thousand files on every
-            # save would spend more on that than on building it again.
+        if earlier is not None and earlier.holds(name, data):
+            # Linked: rewriting a large course's thousand files (on every save, in the
+            # preview) takes longer than building it again.
             with contextlib.suppress(OSError):
                 os.link(earlier.path / name, target)
                 continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -121,3 +123,33 @@ def test_a_folder_writes_what_it_cannot_link(tmp_path: Path) -> None:
     (first.path / "a.html").unlink()  # gone meanwhile: written, not linked
     second = archive.write_folder({"a.html": b"same"}, tmp_path / "two", first)
     assert (second.path / "a.html").read_bytes() == b"same"
+
+
+def test_a_folder_built_again_keeps_the_files_that_did_not_change(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    archive.write_folder({"a.html": b"same", "b.html": b"old"}, site)
+    before = {name: (site / name).stat().st_ino for name in ("a.html", "b.html")}
+    archive.write_folder({"a.html": b"same", "b.html": b"new"}, site)
+    assert (site / "a.html").stat().st_ino == before["a.html"]  # linked, then the old let go
+    assert (site / "a.html").stat().st_nlink == 1
+    assert (site / "b.html").read_bytes() == b"new"
+
+
+def test_a_folder_shares_no_file_with_anything_outside_it(tmp_path: Path) -> None:
+    """A file a user linked into the output folder is written afresh, never linked:
+    the next build, or the user, would change both."""
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    archive.write_folder({"a.html": b"same", "b.html": b"same", "c/d.html": b"same"}, site)
+    outside.mkdir()
+    (outside / "d.html").write_bytes(b"same")
+    (site / "a.html").unlink()
+    (site / "a.html").symlink_to(outside / "d.html")
+    os.link(site / "b.html", outside / "b.html")
+    shutil.rmtree(site / "c")
+    (site / "c").symlink_to(outside)
+    archive.write_folder({"a.html": b"same", "b.html": b"same", "c/d.html": b"same"}, site)
+    for name in ("a.html", "b.html", "c/d.html"):
+        written = site / name
+        assert not written.is_symlink() and not written.parent.is_symlink()
+        assert written.stat().st_nlink == 1 and written.read_bytes() == b"same"
+    assert (outside / "d.html").read_bytes() == b"same"
