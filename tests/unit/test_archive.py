@@ -108,11 +108,10 @@ def test_leftovers_of_a_killed_build_are_cleared(tmp_path: Path) -> None:
 
 def test_a_folder_links_the_files_an_earlier_one_holds_unchanged(tmp_path: Path) -> None:
     first = archive.write_folder({"a.html": b"same", "b.html": b"old"}, tmp_path / "one")
-    second = archive.write_folder(
-        {"a.html": b"same", "b.html": b"new", "c/d.css": b"added"}, tmp_path / "two", first
-    )
-    files = {name: second.path / name for name in second.entries}
-    assert {name: path.read_bytes() for name, path in files.items()} == second.entries
+    entries = {"a.html": b"same", "b.html": b"new", "c/d.css": b"added"}
+    second = archive.write_folder(entries, tmp_path / "two", first)
+    files = {name: second.path / name for name in entries}
+    assert {name: path.read_bytes() for name, path in files.items()} == entries
     assert files["a.html"].samefile(first.path / "a.html")
     assert not files["b.html"].samefile(first.path / "b.html")
     assert (first.path / "b.html").read_bytes() == b"old"  # the earlier folder is untouched
