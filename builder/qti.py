@@ -445,7 +445,28 @@ def whole_weights(quiz: Quiz, items: Sequence[CcItem], reporter: Reporter) -> li
 
 
 def assessment_xml(quiz: Quiz, title: str, reporter: Reporter) -> bytes:
-    """The quiz as a QTI 1.2 assessment in the Common Cartridge profile."""
+    """The quiz as a QTI 1.2 assessment in the Common Cartridge profile.
+
+    Both cartridge versions carry the same document: it is made once per quiz and
+    title, and what making it reported is reported again (once, as every warning here).
+    """
+    key = (quiz, title)
+    made = _ASSESSMENTS.get(key)
+    if made is None:
+        found = Reporter()
+        made = _ASSESSMENTS[key] = _assessment_xml(quiz, title, found), tuple(found.diagnostics)
+        if len(_ASSESSMENTS) > _ASSESSMENTS_KEPT:
+            del _ASSESSMENTS[next(iter(_ASSESSMENTS))]
+    document, diagnostics = made
+    reporter.diagnostics.extend(d for d in diagnostics if d not in reporter.diagnostics)
+    return document
+
+
+_ASSESSMENTS: dict[tuple[Quiz, str], tuple[bytes, tuple[Diagnostic, ...]]] = {}
+_ASSESSMENTS_KEPT = 256
+
+
+def _assessment_xml(quiz: Quiz, title: str, reporter: Reporter) -> bytes:
     _warn_about_the_quiz(quiz, reporter)
     items = [item for question in quiz.questions for item in cc_items(question, reporter)]
     weights = whole_weights(quiz, items, reporter)

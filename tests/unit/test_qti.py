@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from builder import qti
 from builder.assessment import Quiz, parse_quizzes
 from builder.build import BuiltPackage, build
 from builder.errors import Location, Reporter
@@ -401,6 +402,26 @@ def test_the_same_warning_is_reported_once(course: Course) -> None:
     assessment_xml(quiz, "Exam", reporter)  # the other cartridge version, or another language
     messages = [d.message for d in reporter.diagnostics]
     assert len(messages) == len(set(messages)) == 6
+
+
+def test_both_cartridges_share_one_assessment_and_each_build_hears_its_warnings(
+    course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    making = qti._assessment_xml
+
+    def counting(quiz: Quiz, title: str, reporter: Reporter) -> bytes:
+        made.append(quiz.id)
+        return making(quiz, title, reporter)
+
+    monkeypatch.setattr(qti, "_assessment_xml", counting)
+    monkeypatch.setattr(qti, "_ASSESSMENTS", {})
+    quiz, first, second = quiz_of(course, "final-exam"), Reporter(), Reporter()
+    document = assessment_xml(quiz, "Exam", first)
+    assert assessment_xml(quiz, "Exam", second) == document  # a later build in the process
+    assert made == ["final-exam"]
+    assert second.diagnostics == first.diagnostics and len(first.diagnostics) == 6
+    assert assessment_xml(quiz, "Final exam", Reporter()) != document  # the title is in it
 
 
 def lesson_quiz(body: str) -> Quiz:
