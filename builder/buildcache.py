@@ -487,6 +487,40 @@ def recollected(recollection: Recollection) -> Iterator[None]:
         _recollection.reset(token)
 
 
+_language: contextvars.ContextVar[tuple[str, dict[str, Shelf]] | None] = contextvars.ContextVar(
+    "language", default=None
+)
+
+
+@contextlib.contextmanager
+def language_shelves(course_root: Path, lang: str) -> Iterator[None]:
+    """The shelves that parts of one language's build open by kind (:func:`language_shelf`).
+
+    They are stored together once the work inside ends without an error. A kind that
+    nothing asked for is left as it is, so a build of some formats keeps what only the
+    others use.
+    """
+    shelves: dict[str, Shelf] = {}
+    token = _language.set((entry_name(str(course_root), lang)[:24], shelves))
+    try:
+        yield
+    finally:
+        _language.reset(token)
+    for shelf in shelves.values():
+        shelf.store()
+
+
+def language_shelf(kind: str) -> Shelf | None:
+    """The shelf of ``kind`` for the language being built, or None outside one."""
+    found = _language.get()
+    if found is None:
+        return None
+    name, shelves = found
+    if kind not in shelves:
+        shelves[kind] = Shelf(kind, name)
+    return shelves[kind]
+
+
 KEPT_FILE = "kept.sqlite3"
 KEPT_BUDGET = 512 * 1024 * 1024
 """Roughly the most the database of kept parts holds."""

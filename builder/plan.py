@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polib
 
-from builder.buildcache import Shelf, entry_name
+from builder.buildcache import Shelf, entry_name, language_shelves
 from builder.config import CourseConfig
 from builder.errors import CourseError, Diagnostic, Location, Reporter, display_path
 from builder.formats import ALL_FORMATS as ALL_FORMATS
@@ -274,9 +274,10 @@ def _render_packages(
         before = len(reporter.diagnostics)
         checks = _checks_shelf(course, rendition.lang)
         try:
-            planned, site = _render_language(
-                rendition, formats, reporter, progress, replace(inner, checks=checks)
-            )
+            with language_shelves(course.root, rendition.lang):
+                planned, site = _render_language(
+                    rendition, formats, reporter, progress, replace(inner, checks=checks)
+                )
         except CourseError:
             planned, site = None, None
         else:

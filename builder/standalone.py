@@ -39,6 +39,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 
 from builder.assessment import Question, QuestionKind, Quiz
+from builder.buildcache import code_fingerprint, entry_name, language_shelf
 from builder.locales import LATIN_STACK, NASTALIQ
 from builder.markdown import FLUID_IMAGE_CLASS, code_lexer
 from builder.qti import render_html, render_plain
@@ -81,16 +82,22 @@ def standalone_article(
     # Common Cartridge 1.1 and 1.3 and the Moodle backup make the same article of the
     # same page, differing only in where a graded quiz links to: the rest is made once
     # and kept as HTML, and every caller parses it back, so that an article is the same
-    # whichever package asked first.
+    # whichever package asked first. Within a language's build (language_shelves) it is
+    # also kept for the next build, under its page, quizzes and theme words.
     key = (hashlib.sha256(page).digest(), right_answer, tuple(sorted(quizzes.items())))
     prepared = _PREPARED.get(key)
+    shelf = language_shelf("articles")
+    name = _entry_name(key) if shelf is not None else ""
     if prepared is None:
-        prepared = lxml_html.tostring(
-            _prepared_article(page, quizzes, right_answer), encoding="unicode", with_tail=False
-        )
+        kept = shelf.recall(name, _from_kept_form) if shelf is not None else None
+        prepared = kept if kept is not None else _prepared_html(page, quizzes, right_answer)
+        if shelf is not None and kept is None:
+            shelf.keep(name, _kept_form(prepared), prepared)
         if len(_PREPARED) >= _PREPARED_KEPT:
             _PREPARED.clear()
         _PREPARED[key] = prepared
+    elif shelf is not None:
+        shelf.note_used(name, prepared)  # made for another package of this build
     article: etree._Element = lxml_html.fragment_fromstring(prepared)
     for element in _all(article, ".//*[@data-quiz][not(ancestor::*[@data-quiz])]"):
         quiz = quizzes.get(element.get("data-quiz", ""))
@@ -99,8 +106,37 @@ def standalone_article(
     return article
 
 
-_PREPARED: dict[tuple[bytes, str, tuple[tuple[str, Quiz], ...]], str] = {}
+_PreparedKey = tuple[bytes, str, tuple[tuple[str, Quiz], ...]]
+_PREPARED: dict[_PreparedKey, str] = {}
 _PREPARED_KEPT = 4096
+
+
+def _prepared_html(page: bytes, quizzes: Mapping[str, Quiz], right_answer: str) -> str:
+    article = _prepared_article(page, quizzes, right_answer)
+    return str(lxml_html.tostring(article, encoding="unicode", with_tail=False))
+
+
+def _kept_form(prepared: str) -> bytes:
+    """An article as kept: its bytes after their digest, which tells a damaged entry."""
+    data = prepared.encode("utf-8")
+    return hashlib.sha256(data).digest()[:_CHECK_BYTES] + data
+
+
+def _from_kept_form(data: bytes) -> str | None:
+    check, text = data[:_CHECK_BYTES], data[_CHECK_BYTES:]
+    if hashlib.sha256(text).digest()[:_CHECK_BYTES] != check:
+        return None  # damaged: only an article to make again
+    return text.decode("utf-8")
+
+
+_CHECK_BYTES = 8
+
+
+def _entry_name(key: _PreparedKey) -> str:
+    """The name an article is kept under between builds: its page's digest, the theme's
+    words and its quizzes (their dataclass ``repr``, which holds every field in order)."""
+    digest, right_answer, quizzes = key
+    return entry_name(code_fingerprint(), digest, right_answer, repr(quizzes))
 
 
 def _prepared_article(

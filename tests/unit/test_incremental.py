@@ -12,10 +12,11 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from builder import buildcache, parallel, render, sources, validate
+from builder import buildcache, parallel, render, sources, standalone, validate
 from builder.build import BuildResult, build
 from builder.errors import CourseError
 from builder.model import Lesson
@@ -425,3 +426,32 @@ def test_languages_over_processes_stop_at_the_first_that_fails(tmp_path: Path) -
         reports.append(str(raised.value))
     assert reports[0] == reports[1]
     assert reports[0].count("error:") == 1  # English, the first language, stops the build
+
+
+def test_cartridge_articles_are_kept_for_the_next_build(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[bytes] = []
+    making = standalone._prepared_html
+
+    def counting(page: bytes, *rest: Any) -> str:
+        made.append(page)
+        return making(page, *rest)
+
+    monkeypatch.setattr(standalone, "_prepared_html", counting)
+    monkeypatch.setattr(standalone, "_PREPARED", {})
+    first = build([course], tmp_path / "first", ["imscc11", "imscc13", "moodle"])
+    articles = len(made)
+    assert articles > 0 and len(set(made)) == articles  # once each, for all three packages
+    made.clear()
+    standalone._PREPARED.clear()  # as a new process finds it
+    build([course], tmp_path / "scorm-only", ["scorm12"])  # leaves the kept articles alone
+    forget_the_build_record()
+    standalone._PREPARED.clear()
+    CHANGES["prose of a lesson"](course)
+    warm = build([course], tmp_path / "warm", ["imscc11", "imscc13", "moodle"])
+    assert len(made) == 1  # the edited lesson's
+    forget_everything()
+    standalone._PREPARED.clear()
+    cold = build([course], tmp_path / "cold", ["imscc11", "imscc13", "moodle"])
+    assert packages(warm) == packages(cold) != packages(first)
