@@ -85,29 +85,33 @@ def standalone_article(
     # whichever package asked first. Within a language's build (language_shelves) it is
     # also kept for the next build, under its page, quizzes and theme words.
     key = (hashlib.sha256(page).digest(), right_answer, tuple(sorted(quizzes.items())))
-    prepared = _PREPARED.get(key)
     shelf = language_shelf("articles")
-    name = _entry_name(key) if shelf is not None else ""
-    if prepared is None:
+    made = _PREPARED.get(key)
+    if made is None:
+        name = _entry_name(key)
         kept = shelf.recall(name, _from_kept_form) if shelf is not None else None
         prepared = kept if kept is not None else _prepared_html(page, quizzes, right_answer)
         if shelf is not None and kept is None:
             shelf.keep(name, _kept_form(prepared), prepared)
         if len(_PREPARED) >= _PREPARED_KEPT:
             _PREPARED.clear()
-        _PREPARED[key] = prepared
-    elif shelf is not None:
-        shelf.note_used(name, prepared)  # made for another package of this build
+        _PREPARED[key] = prepared, name
+    else:
+        prepared, name = made
+        if shelf is not None:
+            shelf.note_used(name, prepared)  # made for another package of this build
     article: etree._Element = lxml_html.fragment_fromstring(prepared)
-    for element in _all(article, ".//*[@data-quiz][not(ancestor::*[@data-quiz])]"):
-        quiz = quizzes.get(element.get("data-quiz", ""))
-        if quiz is not None and quiz.kind.graded:
-            _graded(element, quiz, quiz_href)
+    if any(quiz.kind.graded for quiz in quizzes.values()):
+        for element in _all(article, ".//*[@data-quiz][not(ancestor::*[@data-quiz])]"):
+            quiz = quizzes.get(element.get("data-quiz", ""))
+            if quiz is not None and quiz.kind.graded:
+                _graded(element, quiz, quiz_href)
     return article
 
 
 _PreparedKey = tuple[bytes, str, tuple[tuple[str, Quiz], ...]]
-_PREPARED: dict[_PreparedKey, str] = {}
+_PREPARED: dict[_PreparedKey, tuple[str, str]] = {}
+"""Articles made in this process, as HTML, with the name they are kept under."""
 _PREPARED_KEPT = 4096
 
 
