@@ -30,10 +30,11 @@ from mdit_py_plugins.anchors.index import slugify
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote.index import render_footnote_ref
 from mdit_py_plugins.gfm import gfm_plugin
-from pygments import highlight
+from pygments import format as format_tokens
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
+from pygments.token import _TokenType
 from pygments.util import ClassNotFound
 
 from builder.assessment import (
@@ -663,11 +664,39 @@ def code_lexer(language: str) -> Lexer | None:
         return None
 
 
+def highlighted(code: str, language: str, formatter: HtmlFormatter[str]) -> str | None:
+    """``code`` as ``formatter`` writes it, or None when Pygments does not know ``language``.
+
+    The site's pages (with classes) and the pages an LMS shows alone (with inline
+    styles) highlight the same code: it is lexed once for both, lexing being most of
+    highlighting.
+    """
+    global _LEXED_CHARACTERS
+    lexer = code_lexer(language) if language else None
+    if lexer is None:
+        return None
+    key = (language, code)
+    tokens = _LEXED.get(key)
+    if tokens is None:
+        tokens = tuple(lexer.get_tokens(code))
+        if _LEXED_CHARACTERS + len(code) > _LEXED_BUDGET:
+            _LEXED.clear()
+            _LEXED_CHARACTERS = 0
+        _LEXED[key] = tokens
+        _LEXED_CHARACTERS += len(code)
+    return str(format_tokens(tokens, formatter))
+
+
+_LEXED: dict[tuple[str, str], tuple[tuple[_TokenType, str], ...]] = {}
+_LEXED_CHARACTERS = 0
+_LEXED_BUDGET = 1 << 18
+"""Characters of code whose tokens are kept: about 30 bytes of tokens each, so a few MiB."""
+
+
 def _highlight(code: str, language: str, _attrs: str) -> str:
     """Highlight at build time; the learner downloads no highlighter."""
-    lexer = code_lexer(language) if language else None
-    if lexer is not None:
-        body = highlight(code, lexer, _code_formatter())
+    body = highlighted(code, language, _code_formatter())
+    if body is not None:
         label = f' data-lang="{escape(language)}"'
     else:
         body, label = escape(code), ""

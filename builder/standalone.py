@@ -29,19 +29,18 @@ import hashlib
 import html
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
-from pygments import highlight
 from pygments.formatters import HtmlFormatter
 
 from builder.assessment import Question, QuestionKind, Quiz
 from builder.buildcache import code_fingerprint, entry_name, language_shelf
 from builder.locales import LATIN_STACK, NASTALIQ
-from builder.markdown import FLUID_IMAGE_CLASS, code_lexer
+from builder.markdown import FLUID_IMAGE_CLASS, highlighted
 from builder.qti import render_html, render_plain
 from builder.render import Site, registry_locale
 from builder.theme import environment
@@ -297,13 +296,22 @@ def _has_class(cls: str) -> str:
 
 
 def _first(root: etree._Element, cls: str) -> etree._Element | None:
-    found = root.xpath(f".//*[{_has_class(cls)}]")
-    return found[0] if isinstance(found, list) and found else None  # type: ignore[return-value]
+    found = _all(root, f".//*[{_has_class(cls)}]")
+    return found[0] if found else None
 
 
-def _all(root: etree._Element, xpath: str) -> list[etree._Element]:
-    found = root.xpath(xpath)
+def _all(root: etree._Element, xpath: str, **variables: str) -> list[etree._Element]:
+    """The elements ``xpath`` selects under ``root``; values go in as ``$name`` variables,
+    never into the expression, so that any id reads as the text it is."""
+    found = _compiled(xpath)(root, **variables)
     return [e for e in found if isinstance(e, etree._Element)] if isinstance(found, list) else []
+
+
+@lru_cache(maxsize=64)
+def _compiled(xpath: str) -> etree.XPath:
+    # Compiled once: a path given as a string is compiled again on every call, which
+    # was a fifth of making a cartridge's pages.
+    return etree.XPath(xpath)
 
 
 def _inner(element: etree._Element | None) -> str:
@@ -389,7 +397,7 @@ class _StaticQuestion:
         return box
 
     def _choice_text(self, choice_id: str) -> str:
-        found = _all(self.fieldset, f".//*[@data-choice='{choice_id}']")
+        found = _all(self.fieldset, ".//*[@data-choice=$id]", id=choice_id)
         text = _first(found[0], "choice-text") if found else None
         if text is not None:
             return _inner(text)
@@ -397,27 +405,27 @@ class _StaticQuestion:
         return html.escape(render_plain(choice.text))
 
     def _choice_feedback(self, choice_id: str) -> str:
-        found = _all(self.fieldset, f".//*[@data-choice='{choice_id}']")
+        found = _all(self.fieldset, ".//*[@data-choice=$id]", id=choice_id)
         return _inner(_first(found[0], "choice-feedback")) if found else ""
 
     def _left(self, pair_id: str) -> str:
-        found = _all(self.fieldset, f".//select[@data-pair='{pair_id}']")
+        found = _all(self.fieldset, ".//select[@data-pair=$id]", id=pair_id)
         if found:
-            label = _all(self.fieldset, f".//label[@for='{found[0].get('id', '')}']")
+            label = _all(self.fieldset, ".//label[@for=$id]", id=found[0].get("id", ""))
             if label:
                 return _inner(label[0])
         pair = next(p for p in self.question.pairs if p.id == pair_id)
         return html.escape(render_plain(pair.left))
 
     def _target(self, target_id: str) -> str:
-        found = _all(self.fieldset, f".//option[@value='{target_id}']")
+        found = _all(self.fieldset, ".//option[@value=$id]", id=target_id)
         if found:
             return html.escape(_text_of(found[0]))
         target = next(t for t in self.question.targets if t.id == target_id)
         return html.escape(render_plain(target.text))
 
     def _item(self, item_id: str) -> str:
-        found = _all(self.fieldset, f".//li[@data-item='{item_id}']")
+        found = _all(self.fieldset, ".//li[@data-item=$id]", id=item_id)
         text = _first(found[0], "ordering-text") if found else None
         if text is not None:
             return _inner(text)
@@ -500,10 +508,7 @@ def _highlight_inline(pre: etree._Element) -> None:
     code = pre.find("code")
     text = _text_of(code if code is not None else pre)
     language = pre.get("data-lang", "")
-    body = html.escape(text)
-    lexer = code_lexer(language) if language else None
-    if lexer is not None:
-        body = highlight(text, lexer, _inline_formatter())
+    body = highlighted(text, language, _inline_formatter()) or html.escape(text)
     replacement = lxml_html.fragment_fromstring(
         f'<pre dir="ltr" style="{CODE_STYLE}"><code>{body}</code></pre>'
     )

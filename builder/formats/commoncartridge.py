@@ -81,8 +81,8 @@ class CartridgeVersion:
     """CC 1.1's LOM profile allows only contributors in lifeCycle; 1.3 allows the version."""
     moodle_import: bool
     """Moodle's course import is the LMS that reads this version (Moodle reads only 1.0
-    and 1.1): pages link to each other as Moodle resolves it, section titles are escaped
-    as it reads them."""
+    and 1.1): pages link to each other as Moodle resolves it and are written to survive
+    its auto-format, section titles are escaped as it reads them."""
 
     def dialect(self) -> Dialect:
         def metadata(parent: etree._Element, model: PackageModel) -> None:
@@ -259,7 +259,9 @@ class _StandalonePages:
         )
         self._rewrite_links(article, path)
         style = apply_script_styles(article, self.site.lang)
-        body = survives_moodle_formatting(wrapped(article, self.site, style))
+        body = wrapped(article, self.site, style)
+        if self.version.moodle_import:
+            body = survives_moodle_formatting(body)
         site = self.site
         return (
             "<!DOCTYPE html>\n"
