@@ -11,7 +11,9 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from html import escape
@@ -667,30 +669,36 @@ def code_lexer(language: str) -> Lexer | None:
 def highlighted(code: str, language: str, formatter: HtmlFormatter[str]) -> str | None:
     """``code`` as ``formatter`` writes it, or None when Pygments does not know ``language``.
 
-    The site's pages (with classes) and the pages an LMS shows alone (with inline
-    styles) highlight the same code: it is lexed once for both, lexing being most of
+    Within :func:`lexing_kept`, code is lexed once for the site's pages (with classes)
+    and the pages an LMS shows alone (with inline styles): lexing is most of
     highlighting.
     """
-    global _LEXED_CHARACTERS
     lexer = code_lexer(language) if language else None
     if lexer is None:
         return None
-    key = (language, code)
-    tokens = _LEXED.get(key)
+    kept = _LEXED.get()
+    tokens = kept.get((language, code)) if kept is not None else None
     if tokens is None:
         tokens = tuple(lexer.get_tokens(code))
-        if _LEXED_CHARACTERS + len(code) > _LEXED_BUDGET:
-            _LEXED.clear()
-            _LEXED_CHARACTERS = 0
-        _LEXED[key] = tokens
-        _LEXED_CHARACTERS += len(code)
+        if kept is not None and len(kept) < _LEXED_KEPT:
+            kept[language, code] = tokens
     return str(format_tokens(tokens, formatter))
 
 
-_LEXED: dict[tuple[str, str], tuple[tuple[_TokenType, str], ...]] = {}
-_LEXED_CHARACTERS = 0
-_LEXED_BUDGET = 1 << 18
-"""Characters of code whose tokens are kept: about 30 bytes of tokens each, so a few MiB."""
+@contextmanager
+def lexing_kept() -> Iterator[None]:
+    """Within, code is lexed once however often it is highlighted (see :func:`highlighted`)."""
+    token = _LEXED.set({})
+    try:
+        yield
+    finally:
+        _LEXED.reset(token)
+
+
+_Lexed = dict[tuple[str, str], tuple[tuple[_TokenType, str], ...]]
+_LEXED: ContextVar[_Lexed | None] = ContextVar("lexed", default=None)
+_LEXED_KEPT = 4096
+"""Code blocks whose tokens are kept: a lesson's block takes a few KiB of them."""
 
 
 def _highlight(code: str, language: str, _attrs: str) -> str:

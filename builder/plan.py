@@ -9,6 +9,7 @@ from __future__ import annotations
 import gettext
 import io
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from builder.i18n import (
     require_language_tags,
     translations,
 )
-from builder.markdown import Localiser
+from builder.markdown import Localiser, lexing_kept
 from builder.model import Course
 from builder.parallel import map_in_processes
 from builder.quizzes import SUSPEND_DATA_LIMITS, worst_case_state_size
@@ -344,6 +345,20 @@ def _render_language(
 ) -> tuple[list[PlannedPackage], Site | None]:
     """The language's packages, and its site with graded quizzes in the pages if any."""
     progress(f"rendering {rendition.course.config.id} ({rendition.lang})")
+    # Formats that show each page alone in the LMS, without the theme, highlight its
+    # code again with inline styles: the site's code is lexed once for both.
+    standalone = any(not get_format(name).carries_theme for name in formats)
+    with lexing_kept() if standalone else nullcontext():
+        return _render_and_package(rendition, formats, reporter, progress, request)
+
+
+def _render_and_package(
+    rendition: Rendition,
+    formats: list[str],
+    reporter: Reporter,
+    progress: Progress,
+    request: _LanguageRequest,
+) -> tuple[list[PlannedPackage], Site | None]:
     planned = []
     variants: dict[bool, Site] = {}
     for name in formats:

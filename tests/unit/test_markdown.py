@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.token import _TokenType
 
 from builder.assessment import AssessmentRef
 from builder.errors import Reporter
-from builder.markdown import RESERVED_ID_PREFIX, AssessmentView, Localiser, render_lesson
+from builder.markdown import (
+    RESERVED_ID_PREFIX,
+    AssessmentView,
+    Localiser,
+    code_lexer,
+    highlighted,
+    lexing_kept,
+    render_lesson,
+)
 from builder.quizzes import TextRenderer, views_for
 from builder.sources import load_course
 from tests.support import copy_root
@@ -314,3 +326,29 @@ def test_a_question_links_to_the_lessons_footnote_and_repeats_no_note(course_dir
         '<a href="#fnref1" class="footnote-backref">\u21a9\ufe0e</a></p>' in html
     )
     assert '<li id="fn2" class="footnote-item"><p>Note B.</p>' in html
+
+
+def test_code_is_lexed_once_for_both_highlightings(monkeypatch: pytest.MonkeyPatch) -> None:
+    lexer = code_lexer("python")
+    assert lexer is not None
+    classes = HtmlFormatter(nowrap=True)
+    inline = HtmlFormatter(nowrap=True, noclasses=True)
+    code = "def f(x):\n    return x  # same\n"
+    expected = highlight(code, lexer, classes), highlight(code, lexer, inline)
+    lexed: list[str] = []
+    get_tokens = lexer.get_tokens
+
+    def counted(text: str) -> Iterator[tuple[_TokenType, str]]:
+        lexed.append(text)
+        yield from get_tokens(text)
+
+    monkeypatch.setattr(lexer, "get_tokens", counted)
+    with lexing_kept():
+        assert (
+            highlighted(code, "python", classes),
+            highlighted(code, "python", inline),
+        ) == expected
+    assert lexed == [code]
+    highlighted(code, "python", classes)
+    assert lexed == [code, code]  # nothing is kept outside
+    assert highlighted(code, "no-such-language", classes) is None
