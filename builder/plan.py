@@ -9,7 +9,7 @@ from __future__ import annotations
 import gettext
 import io
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -275,7 +275,7 @@ def _render_packages(
         before = len(reporter.diagnostics)
         checks = _checks_shelf(course, rendition.lang)
         try:
-            with language_shelves(course.root, rendition.lang):
+            with language_shelves(course.root, rendition.lang), _code_lexed_once(formats):
                 planned, site = _render_language(
                     rendition, formats, reporter, progress, replace(inner, checks=checks)
                 )
@@ -318,6 +318,13 @@ def _render_packages(
     return planned
 
 
+def _code_lexed_once(formats: Sequence[str]) -> AbstractContextManager[None]:
+    """Formats that show each page alone in the LMS, without the theme, highlight its
+    code again with inline styles: the site's code is then lexed once for both."""
+    standalone = any(not get_format(name).carries_theme for name in formats)
+    return lexing_kept() if standalone else nullcontext()
+
+
 def _checks_shelf(course: Course, lang: str) -> Shelf:
     """The page checks kept for one language of ``course`` (or its multilingual packages).
 
@@ -345,20 +352,6 @@ def _render_language(
 ) -> tuple[list[PlannedPackage], Site | None]:
     """The language's packages, and its site with graded quizzes in the pages if any."""
     progress(f"rendering {rendition.course.config.id} ({rendition.lang})")
-    # Formats that show each page alone in the LMS, without the theme, highlight its
-    # code again with inline styles: the site's code is lexed once for both.
-    standalone = any(not get_format(name).carries_theme for name in formats)
-    with lexing_kept() if standalone else nullcontext():
-        return _render_and_package(rendition, formats, reporter, progress, request)
-
-
-def _render_and_package(
-    rendition: Rendition,
-    formats: list[str],
-    reporter: Reporter,
-    progress: Progress,
-    request: _LanguageRequest,
-) -> tuple[list[PlannedPackage], Site | None]:
     planned = []
     variants: dict[bool, Site] = {}
     for name in formats:
