@@ -17,7 +17,7 @@ import polib
 
 from builder.buildcache import Shelf, entry_name, language_shelves
 from builder.config import CourseConfig
-from builder.errors import CourseError, Diagnostic, Location, Reporter, display_path
+from builder.errors import CourseError, Diagnostic, Level, Location, Reporter, display_path
 from builder.formats import ALL_FORMATS as ALL_FORMATS
 from builder.formats import available_formats, get_format, is_format
 from builder.formats.base import NothingToPackage
@@ -33,7 +33,7 @@ from builder.i18n import (
 )
 from builder.markdown import Localiser, lexing_kept
 from builder.model import Course
-from builder.parallel import map_in_processes
+from builder.parallel import PARALLEL_FROM, map_in_processes
 from builder.quizzes import SUSPEND_DATA_LIMITS, worst_case_state_size
 from builder.render import Site, render_site, text_direction
 from builder.sources import load_course
@@ -273,16 +273,11 @@ def _render_packages(
     def language(index: int) -> _LanguagePlan:
         rendition = found[index]
         before = len(reporter.diagnostics)
-        checks = _checks_shelf(course, rendition.lang)
         try:
-            with language_shelves(course.root, rendition.lang), _code_lexed_once(formats):
-                planned, site = _render_language(
-                    rendition, formats, reporter, progress, replace(inner, checks=checks)
-                )
+            with _code_lexed_once(formats):
+                planned, site = _render_language(rendition, formats, reporter, progress, inner)
         except CourseError:
             planned, site = None, None
-        else:
-            checks.store()
         diagnostics = reporter.diagnostics[before:]
         del reporter.diagnostics[before:]  # added again below, in the languages' order
         return _LanguagePlan(planned, site if multilingual else None, diagnostics)
@@ -301,7 +296,7 @@ def _render_packages(
             sites.append(replace(each.site, reporter=reporter))
     if multilingual and len(sites) > 1:
         combined = Site.multilingual(sites)
-        checks = _checks_shelf(course, MULTILINGUAL)
+        checks = _checks_shelf(course, MULTILINGUAL, "site")
         for name in formats:
             if get_format(name).multilingual:
                 planned.append(
@@ -325,13 +320,14 @@ def _code_lexed_once(formats: Sequence[str]) -> AbstractContextManager[None]:
     return lexing_kept() if standalone else nullcontext()
 
 
-def _checks_shelf(course: Course, lang: str) -> Shelf:
-    """The page checks kept for one language of ``course`` (or its multilingual packages).
+def _checks_shelf(course: Course, lang: str, group: str) -> Shelf:
+    """The page checks kept for one language of ``course`` (or its multilingual packages)
+    and one group of its formats (see :func:`_format_groups`).
 
-    A shelf per language, so that a worker building one stores its own checks, which
-    a shelf of its parent's would not know of and would drop.
+    A shelf per language and group, so that a worker building either stores its own
+    checks, which a shelf of its parent's would not know of and would drop.
     """
-    return Shelf("checks", entry_name(str(course.root), lang)[:24])
+    return Shelf("checks", entry_name(str(course.root), lang)[:24], group)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,9 +346,65 @@ def _render_language(
     progress: Progress,
     request: _LanguageRequest,
 ) -> tuple[list[PlannedPackage], Site | None]:
-    """The language's packages, and its site with graded quizzes in the pages if any."""
+    """The language's packages, and its site with graded quizzes in the pages if any.
+
+    The site is rendered once for each kind of page the formats need; the packages are
+    then made by groups of formats (:func:`_format_groups`), side by side over
+    ``request.jobs`` processes in a large course. Each group reports as if alone (a
+    warning an earlier group gave is given once), in the groups' order, and the first
+    group that fails stops the build, however many processes there are.
+    """
     progress(f"rendering {rendition.course.config.id} ({rendition.lang})")
-    planned = []
+    variants = _site_variants(rendition, formats, reporter, request)
+    course = rendition.course
+    groups = _format_groups(formats)
+
+    def package_group(index: int) -> _Packaged:
+        group, names = groups[index]
+        before = len(reporter.diagnostics)
+        checks = _checks_shelf(course, rendition.lang, group)
+        grouped = replace(request, checks=checks)
+        try:
+            with language_shelves(course.root, rendition.lang):
+                packages = [
+                    _package(
+                        variants[get_format(name).graded_in_pages],
+                        rendition.lang,
+                        name,
+                        reporter,
+                        progress,
+                        grouped,
+                    )
+                    for name in names
+                ]
+        except CourseError:
+            packages = None
+        else:
+            checks.store()
+        diagnostics = reporter.diagnostics[before:]
+        del reporter.diagnostics[before:]  # added again below, in the groups' order
+        return _Packaged(packages, diagnostics)
+
+    jobs = request.jobs if len(course.lessons) >= PARALLEL_FROM else 1
+    made: dict[str, PlannedPackage] = {}
+    for packaged in map_in_processes(package_group, range(len(groups)), jobs, worth_it_from=2):
+        reported = set(reporter.diagnostics)
+        reporter.diagnostics += [
+            each
+            for each in packaged.diagnostics
+            if each.level is Level.ERROR or each not in reported
+        ]
+        if packaged.packages is None:
+            raise CourseError(reporter.diagnostics)
+        made.update((package.format, package) for package in packaged.packages)
+    return [made[name] for name in formats], variants.get(True)
+
+
+def _site_variants(
+    rendition: Rendition, formats: list[str], reporter: Reporter, request: _LanguageRequest
+) -> dict[bool, Site]:
+    """The site rendered once for each kind of page ``formats`` need, by whether graded
+    quizzes are in the pages (the players) or are activities of the LMS's own."""
     variants: dict[bool, Site] = {}
     for name in formats:
         in_pages = get_format(name).graded_in_pages
@@ -372,9 +424,30 @@ def _render_language(
                 same_as=variants.get(not in_pages),
                 jobs=request.jobs,
             )
-        site = variants[in_pages]
-        planned.append(_package(site, rendition.lang, name, reporter, progress, request))
-    return planned, variants.get(True)
+    return variants
+
+
+def _format_groups(formats: list[str]) -> list[tuple[str, list[str]]]:
+    """``formats`` by the work they share, each group named.
+
+    Formats that carry the theme package the site's own pages, and share their checks;
+    the others make each page stand alone in the LMS (:mod:`builder.standalone`) and
+    share those articles, their checks and their quizzes' QTI.
+    """
+    site = [name for name in formats if get_format(name).carries_theme]
+    standalone = [name for name in formats if not get_format(name).carries_theme]
+    return [
+        (group, names) for group, names in (("site", site), ("standalone", standalone)) if names
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Packaged:
+    """The packages of one group of formats, and what making them reported."""
+
+    packages: list[PlannedPackage] | None
+    """None when the group failed (its diagnostics say why)."""
+    diagnostics: list[Diagnostic]
 
 
 MULTILINGUAL = "mul"

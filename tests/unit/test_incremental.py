@@ -455,3 +455,36 @@ def test_cartridge_articles_are_kept_for_the_next_build(
     standalone._PREPARED.clear()
     cold = build([course], tmp_path / "cold", ["imscc11", "imscc13", "moodle"])
     assert packages(warm) == packages(cold) != packages(first)
+
+
+@pytest.mark.usefixtures("spread_everything")
+def test_work_kept_by_a_parallel_build_serves_a_serial_one(
+    medium: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large course's formats are packaged in groups side by side (``--jobs``): what
+    each group's worker made (articles for the LMS, page checks) is kept all the same."""
+    fresh: list[str] = []
+    articles, checking = standalone._prepared_html, validate._fresh_check
+
+    def counted_article(page: bytes, *rest: Any) -> str:
+        fresh.append("article")
+        return articles(page, *rest)
+
+    def counted_check(files: Any, name: str, data: bytes) -> Any:
+        fresh.append(f"check of {name}")
+        return checking(files, name, data)
+
+    def as_a_new_process() -> None:
+        standalone._PREPARED.clear()
+        validate._PAGE_CHECKS.clear()
+
+    forget_everything()
+    as_a_new_process()
+    spread = build([medium], tmp_path / "spread", ["all"], jobs=2)
+    forget_the_build_record()
+    as_a_new_process()
+    monkeypatch.setattr(standalone, "_prepared_html", counted_article)
+    monkeypatch.setattr(validate, "_fresh_check", counted_check)
+    serial = build([medium], tmp_path / "serial", ["all"], jobs=1)
+    assert fresh == []
+    assert packages(serial) == packages(spread)
