@@ -484,6 +484,49 @@ def extract_quizzes(tokens: Sequence[Token], lesson: Lesson, reporter: Reporter)
     return _LessonReader(lesson, reporter, list(tokens)).read()
 
 
+def placed_quizzes(
+    tokens: Sequence[Token], lesson: Lesson, quizzes: Sequence[Quiz]
+) -> LessonQuizzes | None:
+    """``tokens`` with each ``:::`` block replaced by a placeholder for what loading the
+    course read from it (``quizzes``, the lesson's), or None when some block is not one
+    of them (a lesson with mistakes: :func:`extract_quizzes` reports them).
+
+    A page's tokens hold the blocks loading read already: reading them again was a
+    tenth of rendering a lesson, for the same quizzes.
+    """
+    placed: dict[int | None, AssessmentRef] = {}
+    for quiz in quizzes:
+        if _of_loose_questions(quiz):  # each question is shown where it is written
+            placed.update((q.location.line, AssessmentRef(quiz, q)) for q in quiz.questions)
+        else:
+            placed[quiz.location.line] = AssessmentRef(quiz)
+    output: list[Token] = []
+    for start, end in _child_blocks(tokens, 0, len(tokens)):
+        token = tokens[start]
+        if token.type == BLOCK_OPEN and token.map is not None:
+            ref = placed.pop(lesson.body_line + token.map[0], None)
+            if ref is None:
+                return None
+            placeholder = Token(PLACEHOLDER, "div", 0, map=token.map, block=True)
+            placeholder.meta["assessment"] = ref
+            output.append(placeholder)
+        elif any(each.type in (BLOCK_OPEN, STRAY_CLOSE) for each in tokens[start:end]):
+            return None  # a stray ':::', or a block inside a list or a quote
+        else:
+            output.extend(tokens[start:end])
+    return None if placed else LessonQuizzes(tuple(quizzes), output)
+
+
+def _of_loose_questions(quiz: Quiz) -> bool:
+    """Whether ``quiz`` is the knowledge check a lesson's questions outside any quiz
+    make (:meth:`_LessonReader.finish`), which starts where its first question does."""
+    return (
+        quiz.kind is QuizKind.CHECK
+        and bool(quiz.questions)
+        and quiz.location == quiz.questions[0].location
+    )
+
+
 _KIND_WORDS: dict[str, QuestionKind] = {
     **{kind.value: kind for kind in QuestionKind},
     "single-choice": QuestionKind.SINGLE,

@@ -1251,7 +1251,8 @@ def localise_course(course: Course, messages: Mapping[str, str]) -> Course:
         for module in course.modules
     )
     quizzes = tuple(localise_quiz(quiz, messages) for quiz in course.quizzes)
-    return replace(course, config=config, modules=modules, quizzes=quizzes)
+    written = course.quizzes if course.written_quizzes is None else course.written_quizzes
+    return replace(course, config=config, modules=modules, quizzes=quizzes, written_quizzes=written)
 
 
 ANSWER_SEPARATOR = "\n"

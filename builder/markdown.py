@@ -46,6 +46,7 @@ from builder.assessment import (
     Quiz,
     assessment_plugin,
     extract_quizzes,
+    placed_quizzes,
 )
 from builder.assets import ImageSize, image_size
 from builder.errors import Location, Reporter
@@ -367,8 +368,12 @@ def render_lesson(
 ) -> LessonHtml:
     md = make_markdown()
     env: dict[str, object] = {_TASK_NUMBERS: count(1)}
-    # Quiz mistakes were reported when the course was loaded; here only the tokens matter.
-    extracted = extract_quizzes(md.parse(lesson.body, env), lesson, Reporter())
+    parsed = md.parse(lesson.body, env)
+    # Loading read the blocks and reported their mistakes: the page places what it read.
+    # Only a lesson with mistakes has blocks loading did not make quizzes of.
+    extracted = placed_quizzes(parsed, lesson, course.written_quizzes_of(lesson))
+    if extracted is None:
+        extracted = extract_quizzes(parsed, lesson, Reporter())
     tokens = extracted.tokens
     if localiser is not None:
         localise_tokens(tokens, localiser, env)

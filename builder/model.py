@@ -75,6 +75,9 @@ class Course:
     modules: tuple[Module, ...]
     quizzes: tuple[Quiz, ...] = ()
     """Every quiz and knowledge check, in reading order (see :mod:`builder.assessment`)."""
+    written_quizzes: tuple[Quiz, ...] | None = None
+    """The quizzes as the lessons hold them, when ``quizzes`` are translated: pages show
+    the lessons' blocks, translating them as they render."""
 
     @cached_property
     def graded_quizzes(self) -> tuple[Quiz, ...]:
@@ -83,6 +86,12 @@ class Course:
 
     def quizzes_of(self, lesson: Lesson) -> tuple[Quiz, ...]:
         return self._quizzes_by_lesson.get(lesson.id, ())
+
+    def written_quizzes_of(self, lesson: Lesson) -> tuple[Quiz, ...]:
+        """The quizzes of ``lesson`` as its blocks hold them, untranslated."""
+        if self.written_quizzes is None:
+            return self.quizzes_of(lesson)
+        return self._written_by_lesson.get(lesson.id, ())
 
     @cached_property
     def lessons(self) -> tuple[Lesson, ...]:
@@ -106,10 +115,11 @@ class Course:
     # afford to search for them.
     @cached_property
     def _quizzes_by_lesson(self) -> dict[str, tuple[Quiz, ...]]:
-        found: dict[str, list[Quiz]] = {}
-        for quiz in self.quizzes:
-            found.setdefault(quiz.lesson_id, []).append(quiz)
-        return {lesson_id: tuple(quizzes) for lesson_id, quizzes in found.items()}
+        return _by_lesson(self.quizzes)
+
+    @cached_property
+    def _written_by_lesson(self) -> dict[str, tuple[Quiz, ...]]:
+        return _by_lesson(self.written_quizzes or ())
 
     @cached_property
     def _lessons_by_relpath(self) -> dict[str, Lesson]:
@@ -125,6 +135,13 @@ class Course:
     @cached_property
     def _positions(self) -> dict[str, int]:
         return {lesson.id: index for index, lesson in enumerate(self.lessons)}
+
+
+def _by_lesson(quizzes: tuple[Quiz, ...]) -> dict[str, tuple[Quiz, ...]]:
+    found: dict[str, list[Quiz]] = {}
+    for quiz in quizzes:
+        found.setdefault(quiz.lesson_id, []).append(quiz)
+    return {lesson_id: tuple(each) for lesson_id, each in found.items()}
 
 
 def progress_keys(lesson_ids: list[str]) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.token import _TokenType
 
+from builder import assessment
 from builder.assessment import AssessmentRef
 from builder.errors import Reporter
 from builder.markdown import (
@@ -22,6 +24,7 @@ from builder.markdown import (
     lexing_kept,
     render_lesson,
 )
+from builder.model import Course, Lesson
 from builder.quizzes import TextRenderer, views_for
 from builder.sources import load_course
 from tests.support import copy_root
@@ -35,16 +38,24 @@ def render(
     localiser: Localiser | None = None,
 ) -> tuple[str, list[str], frozenset[str]]:
     """Render ``body`` as the lesson at ``relpath`` of the course."""
+    reporter = Reporter()
+    course, lesson = loaded_lesson(course_dir, relpath, body, reporter)
+    result = render_lesson(course, lesson, reporter, localiser, assessment_view)
+    return result.html, [d.format() for d in reporter.diagnostics], result.assets
+
+
+def loaded_lesson(
+    course_dir: Path, relpath: str, body: str, reporter: Reporter
+) -> tuple[Course, Lesson]:
+    """The course with ``body`` written as its lesson at ``relpath``, and that lesson."""
     path = course_dir / relpath
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\ntitle: Test\n---\n{body}", encoding="utf-8")
-    reporter = Reporter()
     course = load_course(course_dir, reporter)
     assert course is not None, [d.format() for d in reporter.diagnostics]
     lesson = course.lesson_by_relpath(relpath)
     assert lesson is not None
-    result = render_lesson(course, lesson, reporter, localiser, assessment_view)
-    return result.html, [d.format() for d in reporter.diagnostics], result.assets
+    return course, lesson
 
 
 @pytest.fixture
@@ -352,3 +363,74 @@ def test_code_is_lexed_once_for_both_highlightings(monkeypatch: pytest.MonkeyPat
     highlighted(code, "python", classes)
     assert lexed == [code, code]  # nothing is kept outside
     assert highlighted(code, "no-such-language", classes) is None
+
+
+QUIZ_LESSON = (
+    "Read this first.\n\n"
+    "::: question true-false id=loose-a\nHashes can be reversed.\n\n- [ ] True\n- [x] False\n:::\n\n"
+    "Between the questions.\n\n"
+    "::: question true-false id=loose-b\nBlocks are chained.\n\n- [x] True\n- [ ] False\n:::\n\n"
+    '::: quiz check id=practice title="Practice round"\nBefore you start.\n\n'
+    "::: question true-false id=pr-tf\nKeys are secret.\n\n- [x] True\n- [ ] False\n:::\n:::\n\n"
+    "::: quiz graded id=final title=Final\n"
+    "::: question true-false id=g-tf\nMiners sign blocks.\n\n- [ ] True\n- [x] False\n:::\n:::\n"
+)
+
+
+def shown_assessments(
+    course_dir: Path, relpath: str, monkeypatch: pytest.MonkeyPatch, *, drop_quizzes: bool
+) -> tuple[list[AssessmentRef], list[AssessmentRef], list[str]]:
+    """What the lesson's page shows (in order), what loading read, and what rendering read
+    again of the lesson's blocks (lessons whose quizzes it read)."""
+    course, lesson = loaded_lesson(course_dir, relpath, QUIZ_LESSON, Reporter())
+    loaded = [
+        AssessmentRef(quiz, question)
+        for quiz in course.quizzes_of(lesson)
+        for question in (quiz.questions if quiz.id.endswith("/check") else (None,))
+    ]
+    if drop_quizzes:  # as if loading had not made quizzes of the blocks
+        course = replace(course, quizzes=())
+    read_again: list[str] = []
+    reading = assessment._LessonReader.read
+
+    def counted(self: assessment._LessonReader) -> assessment.LessonQuizzes:
+        read_again.append(self.lesson.relpath)
+        return reading(self)
+
+    monkeypatch.setattr(assessment._LessonReader, "read", counted)
+    shown: list[AssessmentRef] = []
+
+    def view(ref: AssessmentRef, text: TextRenderer) -> str:
+        shown.append(ref)
+        return ""
+
+    render_lesson(course, lesson, Reporter(), None, view)
+    return shown, loaded, read_again
+
+
+def test_a_page_shows_the_quizzes_loading_read(
+    course_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown, loaded, read_again = shown_assessments(
+        course_dir, "02-more/03-quizzes.md", monkeypatch, drop_quizzes=False
+    )
+    assert read_again == []
+    check = loaded[0].quiz.id
+    assert [(ref.quiz.id, ref.question and ref.question.id) for ref in shown] == [
+        (check, "loose-a"),
+        (check, "loose-b"),
+        ("practice", None),
+        ("final", None),
+    ]
+    assert [ref.quiz for ref in shown] == [ref.quiz for ref in loaded]
+    assert all(ref.quiz is each.quiz for ref, each in zip(shown, loaded, strict=True))
+
+
+def test_a_page_reads_blocks_loading_did_not_make_quizzes_of(
+    course_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown, loaded, read_again = shown_assessments(
+        course_dir, "02-more/03-quizzes.md", monkeypatch, drop_quizzes=True
+    )
+    assert read_again == ["02-more/03-quizzes.md"]
+    assert shown == loaded  # read again, the same quizzes
