@@ -466,6 +466,17 @@ def parse_quizzes(lesson: Lesson, reporter: Reporter) -> LessonQuizzes:
     return extract_quizzes(_block_parser().parse(lesson.body), lesson, reporter)
 
 
+def read_quizzes(lesson: Lesson, reporter: Reporter) -> tuple[Quiz, ...]:
+    """The quizzes of ``lesson`` (:func:`parse_quizzes`), reporting their mistakes.
+
+    Every block opens or closes with a ``:::`` line: a lesson without one has no quiz,
+    question or stray ``:::`` to report, so its Markdown is not parsed here at all.
+    """
+    if ":::" not in lesson.body:
+        return ()
+    return parse_quizzes(lesson, reporter).quizzes
+
+
 @cache
 def _block_parser() -> MarkdownIt:
     from builder.markdown import make_markdown  # here: markdown.py imports this module

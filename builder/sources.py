@@ -25,7 +25,7 @@ from types import ModuleType
 from typing import Any
 
 from builder import assessment, errors, model
-from builder.assessment import Quiz, check_unique_ids, parse_quizzes
+from builder.assessment import Quiz, check_unique_ids, read_quizzes
 from builder.buildcache import Shelf, code_fingerprint, entry_name
 from builder.config import COURSE_FILE, CourseConfig, load_config
 from builder.errors import Diagnostic, Level, Location, Reporter
@@ -119,7 +119,7 @@ millisecond and a half, and starting workers a tenth of a second."""
 def _read_lesson(root: Path, path: Path, module_id: str) -> _ReadLesson:
     reporter = Reporter()
     lesson = _load_lesson(root, path, module_id, reporter)
-    quizzes = parse_quizzes(lesson, reporter).quizzes if lesson is not None else ()
+    quizzes = read_quizzes(lesson, reporter) if lesson is not None else ()
     return _ReadLesson(lesson, quizzes, tuple(reporter.diagnostics))
 
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from builder import assessment
 from builder.errors import Reporter
 from builder.fields import SLUG
-from builder.model import Course, progress_keys
+from builder.model import Course, Lesson, progress_keys
 from builder.sources import load_course, slug_from_name
 from tests.support import copy_root
 
@@ -534,3 +535,26 @@ def test_links_inside_the_course_are_followed(course_dir: Path) -> None:
     course, problems = load(course_dir)
     assert problems == []
     assert course is not None and "more/welcome-again" in [lesson.id for lesson in course.lessons]
+
+
+def test_only_lessons_with_blocks_are_parsed_for_quizzes(
+    course_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lesson without a ``:::`` line has no quiz: loading does not parse it for one."""
+    write(
+        course_dir / "02-more" / "02-check.md",
+        "---\ntitle: Check\n---\nProse.\n\n::: question true-false id=t\nTrue?\n\n"
+        "- [x] True\n- [ ] False\n:::\n",
+    )
+    parsed: list[str] = []
+    parse = assessment.parse_quizzes
+
+    def counted(lesson: Lesson, reporter: Reporter) -> assessment.LessonQuizzes:
+        parsed.append(lesson.relpath)
+        return parse(lesson, reporter)
+
+    monkeypatch.setattr(assessment, "parse_quizzes", counted)
+    course, problems = load(course_dir)
+    assert problems == [] and course is not None
+    assert parsed == ["02-more/02-check.md"]
+    assert [question.id for quiz in course.quizzes for question in quiz.questions] == ["t"]
