@@ -256,5 +256,19 @@ def test_the_memo_forgets_the_least_recently_used_past_its_budget(
 
 def test_an_archive_deflated_over_threads_is_what_zipfile_writes() -> None:
     entries = {f"pages/{n:03d}.html": page(n) for n in range(zipwriter.THREADS_FROM * 2)}
+    # Many small files around a large one: the threads' tasks hold runs of files.
+    entries |= {f"xml/{n:04d}.xml": f"<item n='{n}'/>".encode() for n in range(1000)}
+    entries["media/large.bin"] = random.Random(7).randbytes(2 * zipwriter.TASK_BYTES)
     forget_memo()
     assert our_bytes(entries) == zipfile_bytes(entries)
+
+
+def test_threads_deflate_runs_of_files_in_order() -> None:
+    contents = [b"a" * 100] * 3000 + [b"b" * (3 * zipwriter.TASK_BYTES)] + [b"c" * 1000] * 10
+    tasks = list(zipwriter._tasks(contents))
+    assert [content for task in tasks for content in task] == contents
+    assert len(tasks) == 3  # a run ends at the file that brings it to TASK_BYTES
+    assert all(
+        sum(map(len, task[:-1])) < zipwriter.TASK_BYTES <= sum(map(len, task))
+        for task in tasks[:-1]
+    )
