@@ -8,6 +8,7 @@ that start-up and peak memory count as a user sees them:
   process and over every core (``--jobs``);
 - the floor, measured in the same run: reading every lesson, rendering it with
   markdown-it-py and deflating the result, the least any Markdown-to-package tool does;
+- the bare import of the dependency stack, what any build starts with;
 - the no-op rebuild (nothing changed) and the one-edit rebuild (a paragraph added to a
   lesson), in one process, with the cache the builds before them left;
 - the rebuild ``sabaq preview`` makes when an author saves a lesson, timed in its
@@ -15,6 +16,10 @@ that start-up and peak memory count as a user sees them:
 - the peak resident memory of each build;
 - the package's size and what Sabaq's own runtime (script, styles) adds to it;
 - once: ``sabaq --help`` start-up and the bare import of the dependency stack.
+
+Figures that are compared (a build with the floor or the bare import, every format with
+one) are measured in turns, best of N each, so that a drift in the machine's speed
+meets them all alike.
 
 Run: .venv/bin/python benchmarks/scale.py [--sizes small,medium,large] [--repeat N]
 """
@@ -29,7 +34,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,8 +105,24 @@ def run(command: Sequence[str], *, cold: bool = False) -> Run:
 
 
 def best_of(repeat: int, command: Sequence[str], *, cold: bool = False) -> Run:
-    runs = [run(command, cold=cold) for _ in range(repeat)]
-    return Run(min(r.seconds for r in runs), max(r.peak_mib for r in runs))
+    return best_of_each(repeat, {"": (command, cold)})[""]
+
+
+def best_of_each(repeat: int, commands: Mapping[str, tuple[Sequence[str], bool]]) -> dict[str, Run]:
+    """Each command's best of ``repeat`` runs (and highest peak memory), run in turns.
+
+    The figures are compared with each other (cold build to floor, every format to one),
+    and a shared machine's speed drifts by a third within a minute: in turns, each
+    command meets the same drift as the others.
+    """
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, (command, cold) in commands.items():
+            runs[name].append(run(command, cold=cold))
+    return {
+        name: Run(min(r.seconds for r in each), max(r.peak_mib for r in each))
+        for name, each in runs.items()
+    }
 
 
 def sabaq(*arguments: str) -> list[str]:
@@ -117,9 +138,20 @@ def measure(size: Size, work: Path, repeat: int, cores: int) -> None:
     build_all = sabaq(*build, "--format", "all", "--jobs", "1")
     build_all_spread = sabaq(*build, "--format", "all", "--jobs", str(cores))
 
-    floor = best_of(repeat, [PYTHON, "-c", FLOOR, str(course)])
-    spread = best_of(repeat, build_spread, cold=True)
-    cold = best_of(repeat, build_one, cold=True)
+    best = best_of_each(
+        repeat,
+        {
+            "floor": ([PYTHON, "-c", FLOOR, str(course)], False),
+            "bare import": ([PYTHON, "-c", DEPENDENCIES], False),
+            "cold": (build_one, True),
+            "spread": (build_spread, True),
+            "every": (build_all, True),
+            "every spread": (build_all_spread, True),
+        },
+    )
+    floor, bare, cold, spread = best["floor"], best["bare import"], best["cold"], best["spread"]
+    every, every_spread = best["every"], best["every spread"]
+    run(build_one)  # what the no-op and the edit rebuild start from
     noop = run(build_one)
     # An author's usual edit: a paragraph added to a lesson (retitling a lesson also
     # renders the pages listing it, its module's in a large course, every page in a
@@ -129,8 +161,6 @@ def measure(size: Size, work: Path, repeat: int, cores: int) -> None:
         text.write("\nOne more paragraph, as an author adds after a learner's question.\n")
     edited = run(build_one)
     previewed = _preview_rebuild(course, lesson)
-    every = best_of(repeat, build_all, cold=True)
-    every_spread = best_of(repeat, build_all_spread, cold=True)
 
     package = next(out.glob(f"*-{ONE_FORMAT}.zip"))
     runtime = _runtime_bytes(package)
@@ -142,6 +172,10 @@ def measure(size: Size, work: Path, repeat: int, cores: int) -> None:
     print(
         f"  cold build, {ONE_FORMAT}, {cores} jobs      {spread.seconds:8.2f} s  "
         f"{_ratio(spread, floor)} floor"
+    )
+    print(
+        f"  bare import of the dependencies {bare.seconds:8.2f} s  "
+        f"cold build {_ratio(cold, bare).strip()} it"
     )
     print(f"  no-op rebuild                   {noop.seconds:8.2f} s  {_ratio(noop, cold)} cold")
     print(f"  one lesson edited, rebuild      {edited.seconds:8.2f} s  {_ratio(edited, cold)} cold")
