@@ -32,6 +32,7 @@ from tests.support import (
     GOLDEN,
     ROOTS,
     SHARED,
+    copy_root,
     load_validator,
     read_entry,
     schema_problems,
@@ -402,6 +403,15 @@ def test_the_same_warning_is_reported_once(course: Course) -> None:
     assessment_xml(quiz, "Exam", reporter)  # the other cartridge version, or another language
     messages = [d.message for d in reporter.diagnostics]
     assert len(messages) == len(set(messages)) == 6
+
+
+def test_a_warning_several_formats_give_is_reported_once(tmp_path: Path) -> None:
+    """The question bank and the Moodle backup warn alike about a question Moodle
+    changes; made by different groups of formats, they still tell the author once."""
+    course = copy_root("quizzes", tmp_path / "courses")
+    warnings = [w.format() for w in build([course], tmp_path / "dist", ["all"]).warnings]
+    assert len(warnings) == len(set(warnings))
+    assert any("Moodle's matching questions always give" in w for w in warnings)
 
 
 def test_both_cartridges_share_one_assessment_and_each_build_hears_its_warnings(
