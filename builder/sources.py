@@ -91,18 +91,23 @@ class _ReadLesson:
 def _read_lessons(
     root: Path, wanted: list[tuple[Path, str]], reporter: Reporter, jobs: int
 ) -> list[_ReadLesson]:
-    """Each lesson file of ``wanted`` (path, module id), read, with its problems reported."""
+    """Each lesson file of ``wanted`` (path, module id), read, with its problems reported.
+
+    Each file's bytes are read once: a lesson is made of, and kept under, the very bytes
+    it was recalled by, even when the author saves the file while the build reads it.
+    """
     shelf = _LessonShelf(root)
-    found = [shelf.recall(path, module_id) for path, module_id in wanted]
+    files = [_lesson_bytes(path) for path, _ in wanted]
+    found = [shelf.recall(*each, data) for each, data in zip(wanted, files, strict=True)]
     missing = [index for index, each in enumerate(found) if each is None]
     done = map_in_processes(
-        lambda index: _read_lesson(root, *wanted[index]),
+        lambda index: _read_lesson(root, *wanted[index], files[index]),
         missing,
         jobs,
         worth_it_from=PARALLEL_READS_FROM,
     )
     for index, each in zip(missing, done, strict=True):
-        shelf.keep(*wanted[index], each)
+        shelf.keep(*wanted[index], files[index], each)
         found[index] = each
     shelf.store()
     complete = [each for each in found if each is not None]
@@ -116,9 +121,11 @@ PARALLEL_READS_FROM = 128
 millisecond and a half, and starting workers a tenth of a second."""
 
 
-def _read_lesson(root: Path, path: Path, module_id: str) -> _ReadLesson:
+def _read_lesson(root: Path, path: Path, module_id: str, data: bytes | None) -> _ReadLesson:
+    """The lesson at ``path``, made of ``data`` (its file's bytes; None: read the file,
+    which reports why it could not be read before)."""
     reporter = Reporter()
-    lesson = _load_lesson(root, path, module_id, reporter)
+    lesson = _load_lesson(root, path, module_id, reporter, data)
     quizzes = read_quizzes(lesson, reporter) if lesson is not None else ()
     return _ReadLesson(lesson, quizzes, tuple(reporter.diagnostics))
 
@@ -164,27 +171,34 @@ class _LessonShelf:
         self._root = root
         self._shelf = Shelf("lessons", entry_name(str(root))[:24])
 
-    def recall(self, path: Path, module_id: str) -> _ReadLesson | None:
-        name = self._name(path, module_id)
-        return self._shelf.recall(name, _unpickled_lesson) if name is not None else None
+    def recall(self, path: Path, module_id: str, data: bytes | None) -> _ReadLesson | None:
+        """The lesson at ``path`` as read from ``data`` (its file's bytes) before."""
+        if data is None:
+            return None
+        return self._shelf.recall(self._name(path, module_id, data), _unpickled_lesson)
 
-    def keep(self, path: Path, module_id: str, read: _ReadLesson) -> None:
-        name = self._name(path, module_id)
-        if name is not None and not any(d.level is Level.ERROR for d in read.diagnostics):
-            data = pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL)
-            self._shelf.keep(name, data, read)
+    def keep(self, path: Path, module_id: str, data: bytes | None, read: _ReadLesson) -> None:
+        """Keep ``read``, the lesson made of ``data``."""
+        if data is not None and not any(d.level is Level.ERROR for d in read.diagnostics):
+            pickled = pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL)
+            self._shelf.keep(self._name(path, module_id, data), pickled, read)
 
     def store(self) -> None:
         self._shelf.store()
 
-    def _name(self, path: Path, module_id: str) -> str | None:
-        try:
-            if path.stat().st_size > MAX_LESSON_BYTES:
-                return None
-            data = path.read_bytes()
-        except OSError:
-            return None
+    def _name(self, path: Path, module_id: str, data: bytes) -> str:
         return entry_name(code_fingerprint(), str(path), module_id, data)
+
+
+def _lesson_bytes(path: Path) -> bytes | None:
+    """The bytes of the lesson file at ``path``; None for one too large or unreadable
+    (reading it as a lesson then says why)."""
+    try:
+        if path.stat().st_size > MAX_LESSON_BYTES:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def _unpickled_lesson(data: bytes) -> _ReadLesson | None:
@@ -392,14 +406,25 @@ _LINK_EXAMPLE = "for example:\n  links:\n    - title: Bitcoin whitepaper\n      
 
 
 MAX_LESSON_BYTES = 1024 * 1024
+
+
+def _universal_newlines(text: str) -> str:
+    """``text`` with its line ends as reading the file as text gives them: ``\n``."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 """A lesson's Markdown, at most: the longest real lesson is a few tens of kilobytes.
 A file of 50 MB (a pasted data dump, a hostile file) would take minutes and gigabytes
 to render in every format and language, and no learner could read it."""
 
 
-def _load_lesson(root: Path, path: Path, module_id: str, reporter: Reporter) -> Lesson | None:
+def _load_lesson(
+    root: Path, path: Path, module_id: str, reporter: Reporter, data: bytes | None
+) -> Lesson | None:
     try:
-        if (size := path.stat().st_size) > MAX_LESSON_BYTES:
+        if data is not None:
+            text = _universal_newlines(data.decode("utf-8"))
+        elif (size := path.stat().st_size) > MAX_LESSON_BYTES:
             reporter.error(
                 f"the lesson is {size / 1024 / 1024:.1f} MB; a lesson may hold at most "
                 f"{MAX_LESSON_BYTES // 1024 // 1024} MB of Markdown",
@@ -407,7 +432,8 @@ def _load_lesson(root: Path, path: Path, module_id: str, reporter: Reporter) -> 
                 "split it into several lessons, and keep data and media in files beside it",
             )
             return None
-        text = path.read_text(encoding="utf-8")
+        else:
+            text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         reporter.error("file is not valid UTF-8", Location(path), "save the file as UTF-8")
         return None

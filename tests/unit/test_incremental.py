@@ -22,7 +22,7 @@ from builder.errors import CourseError
 from builder.model import Lesson
 from builder.pagecache import LessonPage
 from builder.preview import PreviewState
-from tests.support import REPO, copy_root, sabaq
+from tests.support import REPO, copy_root, read_entry, sabaq
 from tests.synthetic import MEDIUM, write_course
 
 RTL_CATALOGS = Path(__file__).resolve().parent.parent / "fixtures" / "rtl-locales"
@@ -203,9 +203,9 @@ def test_a_preview_rebuild_takes_what_a_save_left_alone_from_memory(
     read: list[str] = []
     reading = sources._read_lesson
 
-    def counting(root: Path, path: Path, module_id: str) -> sources._ReadLesson:
+    def counting(root: Path, path: Path, module_id: str, data: bytes | None) -> sources._ReadLesson:
         read.append(path.name)
-        return reading(root, path, module_id)
+        return reading(root, path, module_id, data)
 
     monkeypatch.setattr(sources, "_read_lesson", counting)
     checked = counting_fresh_checks(monkeypatch)
@@ -488,3 +488,29 @@ def test_work_kept_by_a_parallel_build_serves_a_serial_one(
     serial = build([medium], tmp_path / "serial", ["all"], jobs=1)
     assert fresh == []
     assert packages(serial) == packages(spread)
+
+
+def test_a_save_while_a_build_reads_the_course_is_never_kept_under_the_new_bytes(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The author saves a lesson while the build reads the course: what the build keeps
+    is the lesson as it was, under the bytes it was read from, so the next build reads
+    the saved lesson again rather than taking the old one for it."""
+    lesson = quiz_free_lesson(course)
+    reading = sources._read_lesson
+
+    def saving_meanwhile(
+        root: Path, path: Path, module_id: str, data: bytes | None
+    ) -> sources._ReadLesson:
+        read = reading(root, path, module_id, data)
+        if path == lesson:
+            edit(lesson, "\n\n", "\n\nSaved while the build was reading.\n\n")
+        return read
+
+    forget_everything()
+    monkeypatch.setattr(sources, "_read_lesson", saving_meanwhile)
+    build([course], tmp_path / "during", ["scorm12"])
+    monkeypatch.setattr(sources, "_read_lesson", reading)
+    after = build([course], tmp_path / "after", ["scorm12"])
+    page = f"content/{lesson.relative_to(course).with_suffix('.html').as_posix()}"
+    assert b"Saved while the build was reading." in read_entry(after.packages[0].path, page)

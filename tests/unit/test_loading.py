@@ -558,3 +558,19 @@ def test_only_lessons_with_blocks_are_parsed_for_quizzes(
     assert problems == [] and course is not None
     assert parsed == ["02-more/02-check.md"]
     assert [question.id for quiz in course.quizzes for question in quiz.questions] == ["t"]
+
+
+def test_a_lesson_saved_with_windows_or_old_mac_line_ends_loads_as_with_unix_ones(
+    course_dir: Path,
+) -> None:
+    text = "---\ntitle: Ends\n---\nFirst line.\nSecond line.\n\n::: question true-false id=e\nTrue?\n\n- [x] True\n- [ ] False\n:::\n"
+    bodies = []
+    for ending in ("\n", "\r\n", "\r"):
+        path = course_dir / "02-more" / "02-ends.md"
+        path.write_bytes(text.replace("\n", ending).encode("utf-8"))
+        course, problems = load(course_dir)
+        assert problems == [] and course is not None
+        lesson = course.lesson_by_relpath("02-more/02-ends.md")
+        assert lesson is not None
+        bodies.append((lesson.body, lesson.body_line, course.quizzes_of(lesson)))
+    assert bodies[0] == bodies[1] == bodies[2]
