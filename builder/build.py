@@ -39,7 +39,7 @@ def build(
     courses are rendered over ``jobs`` processes; the packages do not depend on it.
     """
     clear_leftovers(out_dir)
-    key, remembered = remembered_build(course_dirs, out_dir, formats, languages, locales_dir)
+    request, remembered = remembered_build(course_dirs, out_dir, formats, languages, locales_dir)
     if remembered is not None:
         progress("nothing changed since the last build of these packages")
         return remembered
@@ -73,7 +73,8 @@ def build(
                 folder=folder,
             )
         )
-    remember(key, result.packages, result.warnings)
+    if request.sources_unchanged():
+        remember(request.key, result.packages, result.warnings)
     return result
 
 

@@ -78,25 +78,45 @@ class BuildResult:
     """Nothing changed since the last build of this request: no package was written."""
 
 
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A build request as fingerprinted: its key, and its source files as they were."""
+
+    key: str
+    folders: tuple[Path, ...]
+    stamps: tuple[tuple[str, int, int], ...]
+    """Path, size and modification time of each source file, taken before reading it."""
+
+    def sources_unchanged(self) -> bool:
+        """Whether every source file is still as the fingerprint read it.
+
+        A file saved while the build read the sources made packages of other bytes
+        than the key names: such a build must not be recorded under the key, or the
+        file put back as it was would find them up to date.
+        """
+        return _source_stamps(self.folders) == self.stamps
+
+
 def remembered_build(
     course_dirs: Sequence[Path],
     out_dir: Path,
     formats: Sequence[str] | None,
     languages: Sequence[str] | None,
     locales_dir: Path | None,
-) -> tuple[str, BuildResult | None]:
-    """The request's fingerprint, and the result of its last build if nothing changed since.
+) -> tuple[Request, BuildResult | None]:
+    """The request as fingerprinted, and the result of its last build if nothing changed
+    since.
 
     Needs nothing of the builder but this module, so that finding a build up to date
     costs little more than reading its sources.
     """
     fonts = {folder for course in course_dirs for folder in font_search_path(course / "fonts")}
-    key = fingerprint(course_dirs, out_dir, formats, languages, locales_dir, sorted(fonts))
-    remembered = recall(key)
+    request = fingerprint(course_dirs, out_dir, formats, languages, locales_dir, sorted(fonts))
+    remembered = recall(request.key)
     if remembered is None:
-        return key, None
+        return request, None
     packages, warnings = remembered
-    return key, BuildResult(packages, warnings, up_to_date=True)
+    return request, BuildResult(packages, warnings, up_to_date=True)
 
 
 def cache_root() -> Path:
@@ -120,9 +140,10 @@ def fingerprint(
     languages: Sequence[str] | None,
     locales_dir: Path | None,
     font_dirs: Iterable[Path],
-) -> str:
-    """The hash of everything that decides the packages of this request (module doc)."""
+) -> Request:
+    """The request with the hash of everything that decides its packages (module doc)."""
     digest = hashlib.sha256()
+    stamps: list[tuple[str, int, int]] = []
 
     def feed(*parts: object) -> None:
         _feed(digest, parts)
@@ -137,9 +158,11 @@ def fingerprint(
     catalogs = {
         (locales_dir or course.resolve().parent.parent / "locales") for course in course_dirs
     }
-    for folder in [*(path.resolve() for path in course_dirs), *sorted(catalogs)]:
+    folders = (*(path.resolve() for path in course_dirs), *sorted(catalogs))
+    for folder in folders:
         feed("folder", folder)
         for path in _files_under(folder):
+            stamps.append(_stamp(path))  # before reading: a save after it shows
             feed(path.relative_to(folder).as_posix(), hashlib.sha256(path.read_bytes()).digest())
     for folder in font_dirs:
         # Fonts are large and change only with the system's packages: their names,
@@ -147,7 +170,19 @@ def fingerprint(
         for path in _files_under(folder):
             stat = path.stat()
             feed("font", path, stat.st_size, stat.st_mtime_ns)
-    return digest.hexdigest()
+    return Request(digest.hexdigest(), folders, tuple(stamps))
+
+
+def _source_stamps(folders: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
+    try:
+        return tuple(_stamp(path) for folder in folders for path in _files_under(folder))
+    except OSError:  # a file removed meanwhile
+        return ()
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path), stat.st_size, stat.st_mtime_ns
 
 
 def recall(key: str) -> tuple[list[BuiltPackage], list[Diagnostic]] | None:

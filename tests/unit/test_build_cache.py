@@ -10,9 +10,11 @@ from __future__ import annotations
 import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from builder import build as build_module
 from builder import buildcache
 from builder.build import BuildResult, build
 from builder.parallel import can_fork, map_in_processes
@@ -192,8 +194,33 @@ def test_another_version_of_a_library_is_another_build(
     course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     request = ([course], tmp_path / "dist", None, None, None, ())
-    before = buildcache.fingerprint(*request)
+    before = buildcache.fingerprint(*request).key
     newer = tmp_path / "site-packages"
     (newer / "Pygments-99.0.dist-info").mkdir(parents=True)
     monkeypatch.syspath_prepend(str(newer))  # found first, as an import would find it
-    assert buildcache.fingerprint(*request) != before
+    assert buildcache.fingerprint(*request).key != before
+
+
+def test_a_save_during_a_build_leaves_no_record_of_it(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The author saves a lesson after the build fingerprinted the sources and then
+    puts it back: the packages of the saved text must not pass for the first text's."""
+    lesson = sorted(course.rglob("*.md"))[0]
+    written = lesson.read_bytes()
+    fingerprinting = buildcache.remembered_build
+
+    def saved_meanwhile(*request: Any) -> Any:
+        found = fingerprinting(*request)
+        lesson.write_bytes(written + b"\nSaved during the build.\n")
+        return found
+
+    out = tmp_path / "dist"
+    monkeypatch.setattr(build_module, "remembered_build", saved_meanwhile)
+    build_into(course, out)
+    monkeypatch.setattr(build_module, "remembered_build", fingerprinting)
+    lesson.write_bytes(written)
+    again = build_into(course, out)
+    assert not again.up_to_date
+    build_into(course, tmp_path / "fresh")
+    assert contents(out) == contents(tmp_path / "fresh")
