@@ -181,6 +181,7 @@ def _source_stamps(folders: Iterable[Path]) -> tuple[tuple[str, int, int], ...]:
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:
+    """A file's path, size and modification time: what tells it was written since."""
     stat = path.stat()
     return str(path), stat.st_size, stat.st_mtime_ns
 
@@ -299,7 +300,7 @@ def _package_entry(package: BuiltPackage) -> dict[str, Any]:
 def _stamps(path: Path, folder: Path | None) -> list[list[object]]:
     """Size and modification time of the package and of every file of its folder."""
     paths = [path, *(_files_under(folder) if folder is not None else [])]
-    return [[str(each), each.stat().st_size, each.stat().st_mtime_ns] for each in paths]
+    return [list(_stamp(each)) for each in paths]  # as the record's JSON holds them
 
 
 def _untouched(entry: dict[str, Any]) -> bool:

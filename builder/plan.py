@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import polib
 
@@ -271,15 +272,12 @@ def _render_packages(
     inner = replace(request, jobs=1) if spread else request
 
     def language(index: int) -> _LanguagePlan:
-        rendition = found[index]
-        before = len(reporter.diagnostics)
-        try:
+        def render() -> tuple[list[PlannedPackage], Site | None]:
             with _code_lexed_once(formats):
-                planned, site = _render_language(rendition, formats, reporter, progress, inner)
-        except CourseError:
-            planned, site = None, None
-        diagnostics = reporter.diagnostics[before:]
-        del reporter.diagnostics[before:]  # added again below, in the languages' order
+                return _render_language(found[index], formats, reporter, progress, inner)
+
+        made, diagnostics = _reported_apart(reporter, render)  # added again below, in order
+        planned, site = made if made is not None else (None, None)
         return _LanguagePlan(planned, site if multilingual else None, diagnostics)
 
     planned: list[PlannedPackage] = []
@@ -359,12 +357,12 @@ def _render_language(
     course = rendition.course
     groups = _format_groups(formats)
 
-    def package_group(index: int) -> _Packaged:
+    def package_group(index: int) -> tuple[list[PlannedPackage] | None, list[Diagnostic]]:
         group, names = groups[index]
-        before = len(reporter.diagnostics)
-        checks = _checks_shelf(course, rendition.lang, group)
-        grouped = replace(request, checks=checks)
-        try:
+
+        def package() -> list[PlannedPackage]:
+            checks = _checks_shelf(course, rendition.lang, group)
+            grouped = replace(request, checks=checks)
             with language_shelves(course.root, rendition.lang):
                 packages = [
                     _package(
@@ -377,27 +375,43 @@ def _render_language(
                     )
                     for name in names
                 ]
-        except CourseError:
-            packages = None
-        else:
             checks.store()
-        diagnostics = reporter.diagnostics[before:]
-        del reporter.diagnostics[before:]  # added again below, in the groups' order
-        return _Packaged(packages, diagnostics)
+            return packages
+
+        return _reported_apart(reporter, package)  # added again below, in the groups' order
 
     jobs = request.jobs if len(course.lessons) >= PARALLEL_FROM else 1
     made: dict[str, PlannedPackage] = {}
-    for packaged in map_in_processes(package_group, range(len(groups)), jobs, worth_it_from=2):
+    for packages, diagnostics in map_in_processes(
+        package_group, range(len(groups)), jobs, worth_it_from=2
+    ):
         reported = set(reporter.diagnostics)
         reporter.diagnostics += [
-            each
-            for each in packaged.diagnostics
-            if each.level is Level.ERROR or each not in reported
+            each for each in diagnostics if each.level is Level.ERROR or each not in reported
         ]
-        if packaged.packages is None:
+        if packages is None:
             raise CourseError(reporter.diagnostics)
-        made.update((package.format, package) for package in packaged.packages)
+        made.update((package.format, package) for package in packages)
     return [made[name] for name in formats], variants.get(True)
+
+
+_Made = TypeVar("_Made")
+
+
+def _reported_apart(
+    reporter: Reporter, work: Callable[[], _Made]
+) -> tuple[_Made | None, list[Diagnostic]]:
+    """What ``work()`` made (None when it failed) and what it reported, taken back out
+    of ``reporter``: work done in a worker reports into the worker's copy, so the
+    caller adds it again, in the order one process would have."""
+    before = len(reporter.diagnostics)
+    try:
+        made: _Made | None = work()
+    except CourseError:
+        made = None
+    diagnostics = reporter.diagnostics[before:]
+    del reporter.diagnostics[before:]
+    return made, diagnostics
 
 
 def _site_variants(
@@ -439,15 +453,6 @@ def _format_groups(formats: list[str]) -> list[tuple[str, list[str]]]:
     return [
         (group, names) for group, names in (("site", site), ("standalone", standalone)) if names
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class _Packaged:
-    """The packages of one group of formats, and what making them reported."""
-
-    packages: list[PlannedPackage] | None
-    """None when the group failed (its diagnostics say why)."""
-    diagnostics: list[Diagnostic]
 
 
 MULTILINGUAL = "mul"

@@ -406,16 +406,15 @@ _LINK_EXAMPLE = "for example:\n  links:\n    - title: Bitcoin whitepaper\n      
 
 
 MAX_LESSON_BYTES = 1024 * 1024
-
-
-def _universal_newlines(text: str) -> str:
-    """``text`` with its line ends as reading the file as text gives them: ``\n``."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 """A lesson's Markdown, at most: the longest real lesson is a few tens of kilobytes.
 A file of 50 MB (a pasted data dump, a hostile file) would take minutes and gigabytes
 to render in every format and language, and no learner could read it."""
+
+
+def _universal_newlines(text: str) -> str:
+    """``text`` with its line ends as reading the file as text gives them (universal
+    newlines: ``\\r\\n`` and ``\\r`` become ``\\n``)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _load_lesson(

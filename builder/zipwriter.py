@@ -170,7 +170,7 @@ def _deflated_now(contents: list[bytes]) -> list[Deflated]:
     """
     cores = available_cores()
     if cores < 2 or len(contents) < THREADS_FROM:
-        return [_deflate_now(content) for content in contents]
+        return _deflated_in_order(contents)
     from concurrent.futures import ThreadPoolExecutor  # 10 ms to import; large work only
 
     with ThreadPoolExecutor(max_workers=cores) as pool:  # its map takes no chunks
