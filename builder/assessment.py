@@ -314,6 +314,19 @@ RENDER_HOOK = "sabaq_render_assessment"
 
 _COLONS = re.compile(r"^:{3,}[ \t]*(.*?)[ \t]*$")
 _FENCE_START = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+INSIDES_PLACED = "sabaq_insides_placed"
+"""Key of the parse ``env`` that says the blocks will be replaced by what loading read
+from them (:func:`placed_quizzes`): their insides need not be parsed again, unless
+they could change the rest of the page (:func:`_inside_reaches_out`)."""
+_REACHES_OUT = re.compile(
+    r"#|\]:|\[\^|^[ \t>]*(?:=+|-+)[ \t]*$",
+    re.MULTILINE,
+)
+"""Text by which a block's inside could change the page around it: a heading (ATX ``#``
+or a setext underline), whose id the page's other headings must not take; a link
+reference or footnote definition (``]:``), which the page's text may use; a footnote
+reference (``[^``), which numbers the page's notes. Loose on purpose: a
+``#`` in a URL or in code only costs a parse."""
 
 
 def assessment_plugin(md: MarkdownIt) -> None:
@@ -363,15 +376,27 @@ def _block_rule(state: StateBlock, start_line: int, end_line: int, silent: bool)
     token.block = True
     token.map = [start_line, close_line + 1 if closed else close_line]
     token.meta["closed"] = closed
-    old_parent, old_line_max = state.parentType, state.lineMax
-    state.parentType = "sabaq_block"
-    state.lineMax = close_line  # lazy continuation lines must not run past the ':::'
-    state.md.block.tokenize(state, start_line + 1, close_line)
-    state.parentType, state.lineMax = old_parent, old_line_max
+    if not (
+        state.env.get(INSIDES_PLACED) and not _inside_reaches_out(state, start_line, close_line)
+    ):
+        old_parent, old_line_max = state.parentType, state.lineMax
+        state.parentType = "sabaq_block"
+        state.lineMax = close_line  # lazy continuation lines must not run past the ':::'
+        state.md.block.tokenize(state, start_line + 1, close_line)
+        state.parentType, state.lineMax = old_parent, old_line_max
     token = state.push(BLOCK_CLOSE, "div", -1)
     token.block = True
     state.line = close_line + 1 if closed else close_line
     return True
+
+
+def _inside_reaches_out(state: StateBlock, start_line: int, close_line: int) -> bool:
+    """Whether the inside of the block opened on ``start_line`` could change the page
+    around it (see :data:`_REACHES_OUT`)."""
+    if close_line <= start_line + 1:
+        return False
+    inside = state.src[state.bMarks[start_line + 1] : state.eMarks[close_line - 1]]
+    return _REACHES_OUT.search(inside) is not None
 
 
 def _find_close(state: StateBlock, start_line: int, end_line: int) -> tuple[int, bool]:

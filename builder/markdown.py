@@ -40,6 +40,7 @@ from pygments.token import _TokenType
 from pygments.util import ClassNotFound
 
 from builder.assessment import (
+    INSIDES_PLACED,
     RENDER_HOOK,
     AssessmentRef,
     MarkdownText,
@@ -367,13 +368,16 @@ def render_lesson(
     assessment_view: AssessmentView | None = None,
 ) -> LessonHtml:
     md = make_markdown()
-    env: dict[str, object] = {_TASK_NUMBERS: count(1)}
+    # Loading read the blocks and reported their mistakes: the page places what it read,
+    # and their insides are not parsed again (a fifth of a lesson's parse). Only a
+    # lesson with mistakes has blocks loading did not make quizzes of: read afresh.
+    env: dict[str, object] = {_TASK_NUMBERS: count(1), INSIDES_PLACED: True}
     parsed = md.parse(lesson.body, env)
-    # Loading read the blocks and reported their mistakes: the page places what it read.
-    # Only a lesson with mistakes has blocks loading did not make quizzes of.
+    del env[INSIDES_PLACED]  # quiz texts are parsed in this env, and placed by no one
     extracted = placed_quizzes(parsed, lesson, course.written_quizzes_of(lesson))
     if extracted is None:
-        extracted = extract_quizzes(parsed, lesson, Reporter())
+        env = {_TASK_NUMBERS: count(1)}
+        extracted = extract_quizzes(md.parse(lesson.body, env), lesson, Reporter())
     tokens = extracted.tokens
     if localiser is not None:
         localise_tokens(tokens, localiser, env)

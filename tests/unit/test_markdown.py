@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pygments import highlight
@@ -434,3 +435,39 @@ def test_a_page_reads_blocks_loading_did_not_make_quizzes_of(
     )
     assert read_again == ["02-more/03-quizzes.md"]
     assert shown == loaded  # read again, the same quizzes
+
+
+REACHING_OUT = {
+    "nothing": "::: question single id=q\nWhich?\n\n- [ ] x\n- [x] y\n:::\n\n## After\n",
+    "a heading": "::: question single id=q\n## After\n\nWhich?\n\n- [ ] x\n- [x] y\n:::\n\n## After\n",
+    "a setext heading": "::: question single id=q\nAfter\n---\n\n- [ ] x\n- [x] y\n:::\n\n## After\n",
+    "a link reference": "See [the spec][s].\n\n::: question single id=q\nWhich?\n\n"
+    "- [ ] x\n- [x] y\n\n[s]: https://example.org/spec\n:::\n",
+    "a footnote": "Body[^a].\n\n::: question single id=q\nWhy?\n\n- [ ] x\n- [x] y\n\n"
+    "[^a]: A note kept in the question.\n:::\n",
+    "a footnote reference": "::: question single id=q\nWhy[^b]?\n\n- [ ] x\n- [x] y\n:::\n\n"
+    "Body[^a] and[^b].\n\n[^a]: A.\n\n[^b]: B.\n",
+}
+
+
+@pytest.mark.parametrize("inside", list(REACHING_OUT))
+def test_a_page_parses_a_blocks_inside_again_only_when_it_could_change_the_page(
+    course_dir: Path, monkeypatch: pytest.MonkeyPatch, inside: str
+) -> None:
+    """A block's inside is left unparsed by its page (loading read it) unless it holds
+    what could change the page around it; either way, the page is the one a full parse
+    gives."""
+    body = REACHING_OUT[inside]
+    decided: list[bool] = []
+    reaches_out = assessment._inside_reaches_out
+
+    def noted(*arguments: Any) -> bool:
+        decided.append(reaches_out(*arguments))
+        return decided[-1]
+
+    monkeypatch.setattr(assessment, "_inside_reaches_out", noted)
+    page, problems, _ = render(course_dir, "02-more/04-inside.md", body, question_texts)
+    assert problems == []
+    assert decided == [inside != "nothing"]
+    monkeypatch.setattr(assessment, "_inside_reaches_out", lambda *arguments: True)
+    assert render(course_dir, "02-more/04-inside.md", body, question_texts)[0] == page
