@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Frame, expect
+from playwright.sync_api import Browser, Frame, expect
 
 from builder.build import build
 from builder.errors import Reporter
@@ -178,6 +178,48 @@ def test_scorm12_failing_then_resuming_mid_exam(lms12: Lms12, packages: dict[str
     assert course is not None
     assert len(lms12.get("cmi.suspend_data")) <= worst_case_state_size(course)
     assert lms12.page_errors == []
+
+
+def test_answers_given_just_before_leaving_are_kept(
+    lms12: Lms12, packages: dict[str, Path]
+) -> None:
+    """Answers are saved 0.4 s after the last change; a learner who leaves sooner loses
+    none: going to another lesson (the exam's page goes, the player stays), or closing
+    the course (the player goes first)."""
+    sco = lms12.open(packages["scorm12"])
+    lms12.wait_for_call("LMSSetValue", "cmi.core.lesson_location")
+    exam = go_to(sco, "Final exam", EXAM_LESSON)
+    exam.locator(f'{question(exam, "ex-tf")} input[value="true"]').check()
+    exam.locator(f'.outline a[data-lesson="{QUIZ_LESSON}"]').click()
+    quiz = lesson_frame(sco, QUIZ_LESSON)
+    quiz.locator(f'.outline a[data-lesson="{EXAM_LESSON}"]').click()
+    exam = lesson_frame(sco, EXAM_LESSON)
+    expect(exam.locator(f'{question(exam, "ex-tf")} input[value="true"]')).to_be_checked()
+    exam.locator(f"{question(exam, 'ex-bits')} input").fill("128")
+    sco = lms12.reload()
+    exam = lesson_frame(sco, EXAM_LESSON)
+    expect(exam.locator(f"{question(exam, 'ex-bits')} input")).to_have_value("128")
+    expect(exam.locator(f'{question(exam, "ex-tf")} input[value="true"]')).to_be_checked()
+
+
+def test_website_keeps_answers_given_just_before_leaving(browser: Browser, tmp_path: Path) -> None:
+    """On the offline website, answers are kept in the browser, even those given
+    just before the learner reloads or leaves the page."""
+    (package,) = build([ROOTS / "certification"], tmp_path, ["website"]).packages
+    assert package.folder is not None
+    folder = package.folder
+    course = load_course(ROOTS / "certification", Reporter())
+    assert course is not None
+    exam_page = next(lesson for lesson in course.lessons if lesson.id == EXAM_LESSON)
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto((folder / exam_page.output_path).as_uri())
+        page.locator(f"{question(page.main_frame, 'ex-bits')} input").fill("128")
+        page.reload()
+        expect(page.locator(f"{question(page.main_frame, 'ex-bits')} input")).to_have_value("128")
+    finally:
+        context.close()
 
 
 def test_scorm2004_failing_then_passing(lms2004: Lms2004, packages: dict[str, Path]) -> None:

@@ -55,7 +55,7 @@
     var inPlayer = window.parent !== window;
     var learner = { name: "" };
 
-    var engine = quizEngine(quizzes, strings, learner, function (message) {
+    function report(message) {
       if (inPlayer) {
         window.parent.postMessage(message, "*");
       } else {
@@ -64,7 +64,23 @@
           engine.showCourse(courseResult(grading, savedQuizzes(courseId), grading.mastery));
         }
       }
+    }
+    var engine = quizEngine(quizzes, strings, learner, report);
+
+    // Answers wait 0.4 s before they are saved (see gradedQuiz): a learner who leaves
+    // the page sooner (the next lesson, closing the course) must not lose them.
+    window.addEventListener("pagehide", function () {
+      engine.takePending().forEach(function (message) {
+        if (inPlayer && handedToPlayer(message)) {
+          return;
+        }
+        report(message);
+      });
     });
+    if (inPlayer) {
+      // The player takes them itself when it goes first (the course is closed).
+      window.sabaqPendingProgress = engine.takePending;
+    }
 
     if (!inPlayer) {
       // Opened on its own (offline website, a page opened from disk): remember the
@@ -94,6 +110,21 @@
       }
     });
     window.parent.postMessage({ sabaq: "lesson", id: lessonId }, "*");
+  }
+
+  /* A message given to the player at once, while this page goes away (a message posted
+     then may arrive after it): possible when the player's page has this page's origin,
+     as in a package. */
+  function handedToPlayer(message) {
+    try {
+      if (typeof window.parent.sabaqReceive === "function") {
+        window.parent.sabaqReceive(message);
+        return true;
+      }
+    } catch (otherOrigin) {
+      // The player is elsewhere: post the message as usual.
+    }
+    return false;
   }
 
   /* A multilingual package: one button per language; the player swaps the page. */
@@ -218,6 +249,17 @@
         Object.keys(runs).forEach(function (key) {
           runs[key].showCourse(result);
         });
+      },
+      /* The saves the quizzes are waiting to make, made now: their messages. */
+      takePending: function () {
+        var taken = [];
+        Object.keys(runs).forEach(function (key) {
+          var message = runs[key].takePending();
+          if (message) {
+            taken.push(message);
+          }
+        });
+        return taken;
       }
     };
   }
@@ -287,7 +329,13 @@
         addLine(fieldset, "try-again", strings.tryAgain);
       }
     });
-    return { restore: function () {}, showCourse: function () {} };
+    return {
+      restore: function () {},
+      showCourse: function () {},
+      takePending: function () {
+        return null;
+      }
+    };
   }
 
   function gradedQuiz(quiz, section, strings, learner, report) {
@@ -481,17 +529,25 @@
     }
 
     function send(interactions) {
+      report(message(interactions));
+    }
+
+    function message(interactions) {
       clearTimeout(saveTimer);
-      report({
+      saveTimer = null;
+      return {
         sabaq: interactions ? "quiz-result" : "quiz-progress",
         key: quiz.key,
         state: encodeQuizState(state),
         interactions: interactions || []
-      });
+      };
     }
 
     return {
       showCourse: showCourse,
+      takePending: function () {
+        return saveTimer === null ? null : message();
+      },
       restore: function (saved) {
         var decoded = decodeQuizState(saved, quiz);
         if (!decoded) {
@@ -1144,27 +1200,62 @@
         state.lang = language;
         lms.save(current, encodeState(state, byId, course.saved), status());
         frame.src = lessonHref(current);
-      } else if ((data.sabaq === "quiz-progress" || data.sabaq === "quiz-result") && typeof data.key === "string") {
-        state.quizzes[data.key] = data.state;
-        if (data.sabaq === "quiz-result" && data.interactions && data.interactions.length) {
-          lms.record(data.interactions);
-        }
-        lms.save(current, encodeState(state, byId, course.saved), status());
-        if (data.sabaq === "quiz-result") {
-          // The page shows the result the LMS was just given, and nothing else.
-          frame.contentWindow.postMessage({ sabaq: "result", result: courseResult(course.grading, state.quizzes, mastery) }, "*");
-        }
+      } else if (isQuizMessage(data)) {
+        receiveQuiz(data);
       }
     });
+    // The lesson's page hands over, at once, the answers it has not saved yet when it
+    // goes away before the player does (see startLesson).
+    window.sabaqReceive = function (data) {
+      if (started && !finished && data && isQuizMessage(data)) {
+        receiveQuiz(data);
+      }
+    };
+
+    function isQuizMessage(data) {
+      return (data.sabaq === "quiz-progress" || data.sabaq === "quiz-result") && typeof data.key === "string";
+    }
+
+    function receiveQuiz(data) {
+      state.quizzes[data.key] = data.state;
+      if (data.sabaq === "quiz-result" && data.interactions && data.interactions.length) {
+        lms.record(data.interactions);
+      }
+      lms.save(current, encodeState(state, byId, course.saved), status());
+      if (data.sabaq === "quiz-result") {
+        // The page shows the result the LMS was just given, and nothing else.
+        frame.contentWindow.postMessage({ sabaq: "result", result: courseResult(course.grading, state.quizzes, mastery) }, "*");
+      }
+    }
+
+    /* The answers the lesson's page has not saved yet (it waits 0.4 s after a change),
+       taken from it directly before the LMS is paused or finished: a message from it
+       would come too late. Only a page of the player's own origin can be reached. */
+    function takeLessonProgress() {
+      var pending = [];
+      try {
+        var take = frame.contentWindow.sabaqPendingProgress;
+        pending = typeof take === "function" ? take() : [];
+      } catch (otherOrigin) {
+        pending = [];
+      }
+      for (var i = 0; i < pending.length; i++) {
+        if (isQuizMessage(pending[i])) {
+          receiveQuiz(pending[i]);
+        }
+      }
+    }
 
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "hidden" && started && !finished) {
+        takeLessonProgress();
         lms.pause(elapsedSeconds(), status());
       }
     });
     // Browsers no longer run unload handlers reliably; pagehide is the last safe moment.
     window.addEventListener("pagehide", function () {
       if (started && !finished) {
+        takeLessonProgress();
         finished = true;
         lms.finish(elapsedSeconds(), status());
       }
