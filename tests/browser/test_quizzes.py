@@ -204,7 +204,7 @@ def test_answers_given_just_before_leaving_are_kept(
 
 def test_website_keeps_answers_given_just_before_leaving(browser: Browser, tmp_path: Path) -> None:
     """On the offline website, answers are kept in the browser, even those given
-    just before the learner reloads or leaves the page."""
+    just before the learner reloads or leaves the page, or switches to another app."""
     (package,) = build([ROOTS / "certification"], tmp_path, ["website"]).packages
     assert package.folder is not None
     folder = package.folder
@@ -218,8 +218,23 @@ def test_website_keeps_answers_given_just_before_leaving(browser: Browser, tmp_p
         page.locator(f"{question(page.main_frame, 'ex-bits')} input").fill("128")
         page.reload()
         expect(page.locator(f"{question(page.main_frame, 'ex-bits')} input")).to_have_value("128")
+        # Switching away from the browser saves at once too: a phone may then close it
+        # without a word. One script, so that no save can happen in between.
+        before, after = page.evaluate(SWITCHED_AWAY, f"{question(page.main_frame, 'ex-tf')} input")
+        assert before != after
     finally:
         context.close()
+
+
+SWITCHED_AWAY = """(selector) => {
+  const input = document.querySelector(selector);
+  input.checked = true;
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+  const before = JSON.stringify(localStorage);
+  Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+  document.dispatchEvent(new Event("visibilitychange"));
+  return [before, JSON.stringify(localStorage)];
+}"""
 
 
 def test_scorm2004_failing_then_passing(lms2004: Lms2004, packages: dict[str, Path]) -> None:

@@ -68,14 +68,21 @@
     var engine = quizEngine(quizzes, strings, learner, report);
 
     // Answers wait 0.4 s before they are saved (see gradedQuiz): a learner who leaves
-    // the page sooner (the next lesson, closing the course) must not lose them.
-    window.addEventListener("pagehide", function () {
+    // the page sooner (the next lesson, closing the course) must not lose them, nor one
+    // who switches away from the browser, after which a phone may close it unannounced.
+    function saveNow() {
       engine.takePending().forEach(function (message) {
         if (inPlayer && handedToPlayer(message)) {
           return;
         }
         report(message);
       });
+    }
+    window.addEventListener("pagehide", saveNow);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") {
+        saveNow();
+      }
     });
     if (inPlayer) {
       // The player takes them itself when it goes first (the course is closed).
