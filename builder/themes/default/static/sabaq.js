@@ -72,10 +72,12 @@
     // who switches away from the browser, after which a phone may close it unannounced.
     function saveNow() {
       engine.takePending().forEach(function (message) {
-        if (inPlayer && handedToPlayer(message)) {
-          return;
+        // Posted, it would arrive after the page is gone. (Only then: handed over at
+        // other times, an answer could reach the player before this page's arrival
+        // does, and the state the player then sends back would undo later answers.)
+        if (!(inPlayer && handedToPlayer(message))) {
+          report(message);
         }
-        report(message);
       });
     }
     window.addEventListener("pagehide", saveNow);
@@ -119,19 +121,20 @@
     window.parent.postMessage({ sabaq: "lesson", id: lessonId }, "*");
   }
 
-  /* A message given to the player at once, while this page goes away (a message posted
-     then may arrive after it): possible when the player's page has this page's origin,
-     as in a package. */
+  /* Answers given to the player at once, while this page goes away: possible when the
+     player's page has this page's origin, as in a package. */
   function handedToPlayer(message) {
+    var receive;
     try {
-      if (typeof window.parent.sabaqReceive === "function") {
-        window.parent.sabaqReceive(message);
-        return true;
-      }
+      receive = window.parent.sabaqReceive;
     } catch (otherOrigin) {
-      // The player is elsewhere: post the message as usual.
+      return false; // the player is elsewhere: the message is posted
     }
-    return false;
+    if (typeof receive !== "function") {
+      return false;
+    }
+    receive(message);
+    return true;
   }
 
   /* A multilingual package: one button per language; the player swaps the page. */
@@ -1212,12 +1215,18 @@
       }
     });
     // The lesson's page hands over, at once, the answers it has not saved yet when it
-    // goes away before the player does (see startLesson).
+    // goes away before the player does (see handedToPlayer).
     window.sabaqReceive = function (data) {
       if (started && !finished && data && isQuizMessage(data)) {
-        receiveQuiz(data);
+        receiveQuiz(ownCopy(data));
       }
     };
+
+    /* A message handed over directly holds the lesson page's own objects, which go
+       with that page: kept as a copy, as a posted message would be. */
+    function ownCopy(data) {
+      return JSON.parse(JSON.stringify(data));
+    }
 
     function isQuizMessage(data) {
       return (data.sabaq === "quiz-progress" || data.sabaq === "quiz-result") && typeof data.key === "string";
@@ -1247,8 +1256,8 @@
         pending = [];
       }
       for (var i = 0; i < pending.length; i++) {
-        if (isQuizMessage(pending[i])) {
-          receiveQuiz(pending[i]);
+        if (pending[i] && isQuizMessage(pending[i])) {
+          receiveQuiz(ownCopy(pending[i]));
         }
       }
     }
