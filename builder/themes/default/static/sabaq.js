@@ -81,14 +81,16 @@
       });
     }
     window.addEventListener("pagehide", saveNow);
-    document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden") {
-        saveNow();
-      }
-    });
     if (inPlayer) {
-      // The player takes them itself when it goes first (the course is closed).
+      // The player takes them itself when it goes first (the course is closed) or is
+      // hidden; handed over then, they would race this page's arrival message.
       window.sabaqPendingProgress = engine.takePending;
+    } else {
+      document.addEventListener("visibilitychange", function () {
+        if (document.visibilityState === "hidden") {
+          saveNow();
+        }
+      });
     }
 
     if (!inPlayer) {
@@ -1248,17 +1250,14 @@
        taken from it directly before the LMS is paused or finished: a message from it
        would come too late. Only a page of the player's own origin can be reached. */
     function takeLessonProgress() {
-      var pending = [];
+      var take;
       try {
-        var take = frame.contentWindow.sabaqPendingProgress;
-        pending = typeof take === "function" ? take() : [];
+        take = frame.contentWindow.sabaqPendingProgress;
       } catch (otherOrigin) {
-        pending = [];
+        return;
       }
-      for (var i = 0; i < pending.length; i++) {
-        if (pending[i] && isQuizMessage(pending[i])) {
-          receiveQuiz(ownCopy(pending[i]));
-        }
+      if (typeof take === "function") {
+        take().forEach(window.sabaqReceive);
       }
     }
 
